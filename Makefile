@@ -1,0 +1,34 @@
+# Quick start: `make demo` (offline demo) and `make test` (the test suite CI runs).
+# Each target installs what it needs: uv (via pip, if missing) and the locked environment.
+
+PYTHON ?= python3
+UV := $(PYTHON) -m uv
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(shell command -v $(PYTHON))
+
+.PHONY: install demo test lint bench clean
+
+install: .venv/.installed
+
+.venv/.installed: pyproject.toml uv.lock
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv \
+		|| $(PYTHON) -m pip install --quiet --user --break-system-packages uv
+	$(UV) sync --locked --all-groups
+	@touch $@
+
+demo: install
+	$(UV) run --locked nieuwsradar demo --no-serve
+
+lint: install
+	$(UV) run --locked ruff check src tests bench
+	$(UV) run --locked mypy
+	$(UV) run --locked lint-imports
+
+test: lint
+	$(UV) run --locked pytest -q --nbmake tests notebooks
+
+bench: install
+	$(UV) run --locked python bench/ingest.py
+
+clean:
+	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache nieuwsradar-demo.db*

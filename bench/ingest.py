@@ -1,0 +1,122 @@
+"""Ingest benchmark: nieuwsradar vs lemon24/reader on a local farm of 500 feeds x 20 items.
+
+The farm (bench/farm.py) runs in its own process, serves generated RSS feeds with 50 ms
+latency per response and answers conditional requests with 304. For each tool: a cold
+update of all feeds into a fresh database (items/s = items stored / wall time) and a warm
+update right after (all 304). Prints the figures and a JSON line for docs/benchmarks.md.
+
+    uv run --group bench python bench/ingest.py [--feeds 500] [--items 20] [--workers 32]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from nieuwsradar.config import Settings
+from nieuwsradar.core import make_radar
+from nieuwsradar.types import SourceSpec
+
+HERE = Path(__file__).resolve().parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_farm(feeds: int, items: int, latency: float) -> tuple[subprocess.Popen[str], str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, str(HERE / "farm.py"), "--port", str(port), "--feeds", str(feeds),
+         "--items", str(items), "--latency", str(latency)],
+        stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    if proc.stdout.readline().strip() != "ready":
+        raise SystemExit("farm did not start")
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def bench_nieuwsradar(base: str, feeds: int, workers: int, tmp: Path) -> dict[str, float]:
+    db = tmp / "nieuwsradar.db"
+    settings = Settings.from_env(db=db, workers=workers, per_host=workers)
+    with make_radar(settings) as radar:
+        radar.sync_sources([SourceSpec(url=f"{base}/feed/{i}.xml", name=f"farm {i}")
+                            for i in range(feeds)])
+        model = radar.model()
+        t0 = time.perf_counter()
+        cold = radar.update(all_sources=True)
+        cold_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        warm = radar.update(all_sources=True)
+        warm_s = time.perf_counter() - t0
+        stored = radar.storage.count_items()
+    if cold.sources_failed or warm.sources_failed:
+        print("failures:", [f.error for f in cold.failures + warm.failures][:5], file=sys.stderr)
+    return {"cold_s": cold_s, "warm_s": warm_s, "items": stored,
+            "items_per_s": stored / cold_s, "classified": cold.classified,
+            "model": 1.0 if model is not None else 0.0,
+            "warm_304": sum(1 for r in warm.sources if r.not_modified)}
+
+
+def bench_reader(base: str, feeds: int, workers: int, tmp: Path) -> dict[str, float]:
+    from reader import make_reader
+
+    reader = make_reader(str(tmp / "reader.sqlite"))
+    for i in range(feeds):
+        reader.add_feed(f"{base}/feed/{i}.xml")
+    t0 = time.perf_counter()
+    reader.update_feeds(workers=workers)
+    cold_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    reader.update_feeds(workers=workers)
+    warm_s = time.perf_counter() - t0
+    stored = reader.get_entry_counts().total
+    reader.close()
+    return {"cold_s": cold_s, "warm_s": warm_s, "items": stored, "items_per_s": stored / cold_s}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--feeds", type=int, default=500)
+    parser.add_argument("--items", type=int, default=20)
+    parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument("--workers", type=int, default=64, help="nieuwsradar fetch concurrency")
+    parser.add_argument("--reader-workers", type=int, default=16)
+    parser.add_argument("--skip-reader", action="store_true")
+    args = parser.parse_args()
+    farm, base = start_farm(args.feeds, args.items, args.latency)
+    try:
+        with tempfile.TemporaryDirectory() as tmpdir:
+            tmp = Path(tmpdir)
+            ours = bench_nieuwsradar(base, args.feeds, args.workers, tmp)
+            print(f"nieuwsradar: cold {ours['cold_s']:.2f} s, {ours['items']:.0f} items, "
+                  f"{ours['items_per_s']:.0f} items/s (classified {ours['classified']:.0f}); "
+                  f"warm {ours['warm_s']:.2f} s ({ours['warm_304']:.0f} x 304)")
+            result = {"nieuwsradar": ours}
+            if not args.skip_reader:
+                theirs = bench_reader(base, args.feeds, args.reader_workers, tmp)
+                print(f"reader:      cold {theirs['cold_s']:.2f} s, {theirs['items']:.0f} items, "
+                      f"{theirs['items_per_s']:.0f} items/s; warm {theirs['warm_s']:.2f} s")
+                print(f"ratio: {ours['items_per_s'] / theirs['items_per_s']:.2f}x items/s cold, "
+                      f"{theirs['warm_s'] / ours['warm_s']:.2f}x faster warm")
+                result["reader"] = theirs
+    finally:
+        farm.terminate()
+        farm.wait()
+    result["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version(),
+                         "platform": platform.platform()}
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""nieuwsradar: news radar for Dutch municipal enforcement networks."""

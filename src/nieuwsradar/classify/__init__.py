@@ -1,0 +1,79 @@
+"""Domain classifier: which of the taxonomy's labels (handhaving, ondermijning, sociaal
+domein, omgevingswet, ...) a news item belongs to.
+
+scikit-learn and skops are imported only inside this package. Typical use::
+
+    model = load_model(default_model_path())
+    predictions = model.predict([item_text(title, body) for title, body in items])
+
+Training (``nieuwsradar train``)::
+
+    taxonomy = load_taxonomy("topics.toml")
+    examples = check_labels(load_corpus(["data/training"]), taxonomy)
+    model, report = train_model(examples, taxonomy)
+    model.save("models/domain-model.skops")
+"""
+
+from nieuwsradar.classify.corpus import (
+    Example,
+    check_labels,
+    examples_from_dicts,
+    iter_jsonl,
+    label_counts,
+    load_corpus,
+    merge_examples,
+)
+from nieuwsradar.classify.devset import load_seed_devset
+from nieuwsradar.classify.evaluate import EvalReport, LabelMetrics, evaluate
+from nieuwsradar.classify.model import TRUSTED_TYPES, DomainModel, load_model, read_meta
+from nieuwsradar.classify.paths import (
+    DEFAULT_CORPUS,
+    DEFAULT_TOPICS,
+    SEED_LABELS,
+    SEEDS_DIR,
+    default_model_path,
+)
+from nieuwsradar.classify.taxonomy import Taxonomy, Topic, load_taxonomy
+from nieuwsradar.classify.text import MAX_BODY_CHARS, item_text
+from nieuwsradar.classify.train import (
+    CANDIDATES,
+    DEFAULT_CONFIG,
+    ModelConfig,
+    TrainReport,
+    compare,
+    train_model,
+)
+
+__all__ = [
+    "CANDIDATES",
+    "DEFAULT_CONFIG",
+    "DEFAULT_CORPUS",
+    "DEFAULT_TOPICS",
+    "MAX_BODY_CHARS",
+    "SEEDS_DIR",
+    "SEED_LABELS",
+    "TRUSTED_TYPES",
+    "DomainModel",
+    "EvalReport",
+    "Example",
+    "LabelMetrics",
+    "ModelConfig",
+    "Taxonomy",
+    "Topic",
+    "TrainReport",
+    "check_labels",
+    "compare",
+    "default_model_path",
+    "evaluate",
+    "examples_from_dicts",
+    "item_text",
+    "iter_jsonl",
+    "label_counts",
+    "load_corpus",
+    "load_model",
+    "load_seed_devset",
+    "load_taxonomy",
+    "merge_examples",
+    "read_meta",
+    "train_model",
+]

@@ -1,0 +1,246 @@
+"""Command line: thin click commands over the Radar facade.
+
+Every :class:`~nieuwsradar.errors.NieuwsradarError` becomes a one-line message on stderr
+with exit code 1 (click's usage errors keep code 2); no tracebacks for expected failures.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from nieuwsradar.cli.classify import classify_cmd, evaluate_cmd, train_cmd
+from nieuwsradar.config import Settings
+from nieuwsradar.core import Radar, make_radar
+from nieuwsradar.errors import NieuwsradarError
+from nieuwsradar.types import SourceState, UpdateResult
+
+MAX_LIMIT = 1000
+
+
+class _Group(click.Group):
+    """Turns the package's own errors into clean click errors."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except NieuwsradarError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=_Group)
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), envvar="NIEUWSRADAR_DB",
+              default="nieuwsradar.db", show_default=True, help="SQLite database file.")
+@click.version_option(package_name="nieuwsradar")
+@click.pass_context
+def main(ctx: click.Context, db: Path) -> None:
+    """nieuwsradar: nieuws voor handhaving, ondermijning, sociaal domein en omgevingswet."""
+    ctx.ensure_object(dict)
+    ctx.obj["db"] = db
+
+
+def open_radar(ctx: click.Context, **overrides: Any) -> Radar:
+    """The facade for the global --db, with settings from the environment."""
+    settings = Settings.from_env(db=ctx.obj["db"], **overrides)
+    radar = make_radar(settings)
+    ctx.call_on_close(radar.close)
+    return radar
+
+
+# --- sources ------------------------------------------------------------------------------
+
+@main.group()
+def sources() -> None:
+    """Bronnen beheren: lijst met gezondheid, OPML import en export."""
+
+
+@sources.command("import-opml")
+@click.argument("file", type=click.File("rb"))
+@click.pass_context
+def import_opml(ctx: click.Context, file: Any) -> None:
+    """Voeg de feeds uit een OPML-bestand toe (FILE, of - voor stdin)."""
+    radar = open_radar(ctx)
+    result = radar.import_opml(file.read(), file.name)
+    click.echo(f"{result.added} bronnen toegevoegd, {result.updated} bijgewerkt.")
+
+
+@sources.command("export-opml")
+@click.option("-o", "--output", type=click.File("wb"), default="-", help="Bestand (standaard stdout).")
+@click.pass_context
+def export_opml(ctx: click.Context, output: Any) -> None:
+    """Schrijf alle bronnen als OPML 2.0."""
+    output.write(open_radar(ctx).export_opml())
+
+
+@sources.command("list")
+@click.option("--json", "as_json", is_flag=True, help="JSON in plaats van een tabel.")
+@click.option("--feeds", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="feeds.toml om eerst te synchroniseren (standaard ./feeds.toml als die er is).")
+@click.pass_context
+def list_sources(ctx: click.Context, as_json: bool, feeds: Path | None) -> None:
+    """Toon de bronnen met hun gezondheid (laatst ok, laatste fout, volgende controle)."""
+    radar = open_radar(ctx, feeds=feeds)
+    radar.sync_feeds_file()
+    states = radar.sources()
+    if as_json:
+        click.echo(json.dumps([_source_json(s) for s in states], ensure_ascii=False, indent=2))
+        return
+    table = Table(title=f"{len(states)} bronnen")
+    for col in ("id", "naam", "soort", "items", "laatst ok", "fouten", "laatste fout",
+                "volgende controle"):
+        table.add_column(col)
+    for s in states:
+        table.add_row(str(s.id), s.spec.name, s.spec.kind, str(s.item_count), _when(s.last_ok_at),
+                      str(s.error_count), (s.last_error or "")[:80], _when(s.next_check_at))
+    Console().print(table)
+
+
+def _source_json(s: SourceState) -> dict[str, Any]:
+    return {
+        "id": s.id, "name": s.spec.name, "url": s.spec.url, "kind": s.spec.kind,
+        "publisher": s.spec.publisher, "domains": list(s.spec.default_domains),
+        "interval_s": s.interval_s, "items": s.item_count, "error_count": s.error_count,
+        "last_error": s.last_error, "last_ok_at": _iso(s.last_ok_at),
+        "last_checked_at": _iso(s.last_checked_at), "next_check_at": _iso(s.next_check_at),
+    }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _when(value: datetime | None) -> str:
+    return value.astimezone().strftime("%Y-%m-%d %H:%M") if value else "-"
+
+
+# --- update -------------------------------------------------------------------------------
+
+@main.command()
+@click.option("--all", "all_sources", is_flag=True, help="Alle bronnen nu, niet alleen de bronnen die aan de beurt zijn.")
+@click.option("--workers", type=click.IntRange(1, 512), default=None,
+              help="Aantal gelijktijdige downloads (standaard 32).")
+@click.option("--feeds", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="feeds.toml om eerst te synchroniseren (standaard ./feeds.toml als die er is).")
+@click.pass_context
+def update(ctx: click.Context, all_sources: bool, workers: int | None, feeds: Path | None) -> None:
+    """Haal nieuwe items op bij de bronnen die aan de beurt zijn en sla ze op."""
+    radar = open_radar(ctx, feeds=feeds)
+    if feeds is not None and not feeds.exists():
+        raise click.BadParameter(f"{feeds} bestaat niet", param_hint="--feeds")
+    radar.sync_feeds_file()
+    if radar.model_problem:
+        click.echo(f"Let op: items worden niet geclassificeerd: {radar.model_problem}", err=True)
+    result = run_with_progress(radar, all_sources=all_sources, workers=workers)
+    print_summary(result)
+
+
+def run_with_progress(radar: Radar, *, all_sources: bool, workers: int | None) -> UpdateResult:
+    """Run an update with a rich progress bar when stderr is a terminal."""
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        return radar.update(all_sources=all_sources, workers=workers)
+    with Progress(TextColumn("bronnen"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TextColumn("{task.description}"), console=console, transient=True) as bar:
+        task = bar.add_task("", total=None)
+        return radar.update(
+            all_sources=all_sources, workers=workers,
+            on_start=lambda n: bar.update(task, total=n),
+            progress=lambda r: bar.update(task, advance=1, description=r.name[:40]))
+
+
+def print_summary(result: UpdateResult) -> None:
+    """The closing summary of an update: sources ok/failed, items, duplicates, failures."""
+    click.echo(
+        f"{len(result.sources)} bronnen bijgewerkt in {result.elapsed_s:.1f} s: "
+        f"{result.sources_ok} ok, {result.sources_failed} mislukt; "
+        f"{result.items_new} nieuwe items, {result.items_updated} gewijzigd, "
+        f"{result.duplicates} duplicaten, {result.classified} geclassificeerd.")
+    for failure in result.failures:
+        click.echo(f"  mislukt: {failure.name} ({failure.url}): {failure.error}")
+
+
+# --- search -------------------------------------------------------------------------------
+
+@main.command("search")
+@click.argument("query", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="JSON-uitvoer.")
+@click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=20, show_default=True)
+@click.pass_context
+def search_cmd(ctx: click.Context, query: tuple[str, ...], as_json: bool, limit: int) -> None:
+    """Zoek in het archief. Voorbeeld: bodycams sinds:2022 domein:handhaving"""
+    radar = open_radar(ctx)
+    page = radar.search(" ".join(query), limit=limit)
+    if as_json:
+        click.echo(json.dumps({"total": page.total, "hits": [
+            {"id": h.item.id, "title": h.item.title, "url": h.item.url,
+             "source": h.item.source_name, "published_at": h.item.published_at.isoformat(),
+             "labels": sorted({lab.label for lab in h.item.labels}), "rank": h.rank,
+             "snippet": _plain_snippet(h.snippet)} for h in page.hits]},
+            ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{page.total} resultaten")
+    for hit in page.hits:
+        labels = ", ".join(sorted({lab.label for lab in hit.item.labels})) or "overig"
+        date = hit.item.published_at.astimezone().strftime("%Y-%m-%d")
+        click.echo(f"\n{date}  {hit.item.title}  [{labels}]")
+        click.echo(f"  {hit.item.source_name} — {hit.item.url}")
+        click.echo(f"  {_plain_snippet(hit.snippet, '[', ']')}")
+
+
+def _plain_snippet(snippet: str, start: str = "", end: str = "") -> str:
+    return snippet.replace("\x02", start).replace("\x03", end)
+
+
+# --- labels and reclassify ----------------------------------------------------------------
+
+@main.command("label")
+@click.argument("item_id", type=int)
+@click.argument("labels", nargs=-1)
+@click.pass_context
+def label_cmd(ctx: click.Context, item_id: int, labels: tuple[str, ...]) -> None:
+    """Corrigeer de domeinen van een item (geen labels = overig). Wint van het model."""
+    item = open_radar(ctx).set_human_labels(item_id, labels)
+    human = sorted({lab.label for lab in item.labels if lab.origin == "human"})
+    click.echo(f"item {item.id}: {', '.join(human) or 'overig'} (door mens)")
+
+
+@main.command("reclassify")
+@click.pass_context
+def reclassify_cmd(ctx: click.Context) -> None:
+    """Classificeer het hele archief opnieuw met het huidige model (na train)."""
+    count = open_radar(ctx).reclassify()
+    click.echo(f"{count} items opnieuw geclassificeerd.")
+
+
+# --- demo ---------------------------------------------------------------------------------
+
+@main.command("demo")
+@click.option("--no-serve", is_flag=True, help="Alleen inlezen en samenvatten, daarna stoppen.")
+@click.option("--port", type=click.IntRange(0, 65535), default=0,
+              help="Poort van de lokale demobronnen (0 = vrije poort).")
+@click.pass_context
+def demo_cmd(ctx: click.Context, no_serve: bool, port: int) -> None:
+    """Draai nieuwsradar offline op de meegeleverde demobronnen."""
+    from nieuwsradar.demo import run_demo
+
+    db = ctx.obj["db"]
+    if ctx.get_parameter_source("db") == click.core.ParameterSource.DEFAULT:
+        db = Path("nieuwsradar-demo.db")
+    run_demo(db, serve=not no_serve, port=port, echo=click.echo)
+
+
+main.add_command(classify_cmd)
+main.add_command(train_cmd)
+main.add_command(evaluate_cmd)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

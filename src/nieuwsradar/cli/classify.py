@@ -1,0 +1,178 @@
+"""Classifier commands: ``classify``, ``train`` and ``evaluate``.
+
+Thin wrappers over :mod:`nieuwsradar.classify`. ``classify`` and ``evaluate`` need no
+database; ``train`` adds the human labels of the database given by the global ``--db``
+when that file exists.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+import nieuwsradar
+from nieuwsradar.errors import InputError, NieuwsradarError
+
+MODEL_ENV = "NIEUWSRADAR_MODEL"
+REPO_ROOT = Path(nieuwsradar.__file__).resolve().parents[2]
+
+
+def default_model() -> Path:
+    """``$NIEUWSRADAR_MODEL`` or ``models/domain-model.skops`` in the repository."""
+    env = os.environ.get(MODEL_ENV)
+    return Path(env) if env else REPO_ROOT / "models" / "domain-model.skops"
+
+
+def _model_option(func: Any) -> Any:
+    return click.option(
+        "--model", "model_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+        help=f"Modelbestand (standaard ${MODEL_ENV} of models/domain-model.skops).",
+    )(func)
+
+
+def _input_name(handle: IO[str]) -> str:
+    name = getattr(handle, "name", "-")
+    return "<stdin>" if name in ("-", "<stdin>") else str(name)
+
+
+def _records(handle: IO[str], *, labelled: bool) -> list[dict[str, Any]]:
+    """All validated records of a JSONL input; the first bad line raises InputError."""
+    from nieuwsradar.classify import iter_jsonl
+
+    return list(iter_jsonl(handle, _input_name(handle), labelled=labelled))
+
+
+class _Errors:
+    """Context manager turning the package's errors into click errors (exit code 1)."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
+        if isinstance(exc, NieuwsradarError):
+            raise click.ClickException(str(exc)) from None
+        return False
+
+
+@click.command("classify")
+@click.option("--input", "input_file", type=click.File("r", encoding="utf-8"), required=True,
+              help="JSON Lines met id, title en text per regel (- voor stdin).")
+@_model_option
+def classify_cmd(input_file: IO[str], model_path: Path | None) -> None:
+    """Classificeer items uit JSON Lines; schrijft per item id, labels en scores."""
+    from nieuwsradar.classify import item_text, load_model
+
+    with _Errors():
+        records = _records(input_file, labelled=False)
+        model = load_model(model_path or default_model())
+        predictions = model.predict([item_text(r["title"], r["text"]) for r in records])
+    out = click.get_text_stream("stdout")
+    for record, prediction in zip(records, predictions, strict=True):
+        out.write(json.dumps({
+            "id": record["id"], "labels": list(prediction.labels),
+            "scores": {k: round(v, 4) for k, v in prediction.scores.items()},
+        }, ensure_ascii=False) + "\n")
+
+
+@click.command("train")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Waar het model komt (standaard models/domain-model.skops).")
+@click.option("--corpus", type=click.Path(exists=True, path_type=Path), default=None,
+              help="Map met *.jsonl of één JSONL-bestand (standaard data/training).")
+@click.option("--topics", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Taxonomie (standaard topics.toml in de repository).")
+@click.pass_context
+def train_cmd(ctx: click.Context, output: Path | None, corpus: Path | None,
+              topics: Path | None) -> None:
+    """Train het domeinmodel op het corpus en de menselijke labels uit de database."""
+    from nieuwsradar.classify import (
+        check_labels,
+        examples_from_dicts,
+        load_corpus,
+        load_taxonomy,
+        merge_examples,
+        train_model,
+    )
+
+    output = output or REPO_ROOT / "models" / "domain-model.skops"
+    with _Errors():
+        taxonomy = load_taxonomy(topics or REPO_ROOT / "topics.toml")
+        examples = load_corpus([corpus or REPO_ROOT / "data" / "training"])
+        db = (ctx.obj or {}).get("db")
+        human = []
+        if isinstance(db, Path) and db.is_file():
+            core = importlib.import_module("nieuwsradar.core")
+            human = examples_from_dicts(core.human_examples(db), origin=f"database {db}")
+        examples = check_labels(merge_examples(examples, human), taxonomy)
+        click.echo(f"{len(examples)} voorbeelden ({len(human)} menselijke labels), "
+                   f"{len(taxonomy.labels)} labels; trainen met 5-voudige kruisvalidatie ...",
+                   err=True)
+        model, report = train_model(examples, taxonomy)
+        model.save(output)
+        output.with_suffix(".json").write_text(
+            json.dumps(report.summary(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    _print_metrics(report.cv.to_dict(), title=f"Kruisvalidatie ({report.cv_folds} folds)",
+                   thresholds=report.thresholds)
+    click.echo(f"Model {report.version} opgeslagen in {output} ({report.elapsed_s:.1f} s).")
+
+
+@click.command("evaluate")
+@click.option("--input", "input_file", type=click.File("r", encoding="utf-8"), required=True,
+              help="Gelabelde JSON Lines (id, title, text, labels); - voor stdin.")
+@_model_option
+@click.option("--json", "as_json", is_flag=True, help="JSON in plaats van een tabel.")
+def evaluate_cmd(input_file: IO[str], model_path: Path | None, as_json: bool) -> None:
+    """Meet precisie, recall en F1 per label van het model op gelabelde items."""
+    from nieuwsradar.classify import Example, evaluate, load_model
+
+    with _Errors():
+        records = _records(input_file, labelled=True)
+        model = load_model(model_path or default_model())
+        none_label = str(model.info.get("none_label", "overig"))
+        for record in records:
+            unknown = sorted(set(record["labels"]) - set(model.labels) - {none_label})
+            if unknown:
+                raise InputError(f"{_input_name(input_file)}:{record['_line']}: label(s) "
+                                 f"{', '.join(unknown)} unknown to model {model.version} "
+                                 f"(knows {', '.join(model.labels)})")
+        examples = [Example(str(r["id"]), r["title"], r["text"], tuple(r["labels"]))
+                    for r in records]
+        report = evaluate(model, examples).to_dict()
+    report["model_version"] = model.version
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        _print_metrics(report, title=f"Model {model.version} op {report['n_examples']} items")
+
+
+def _rows(report: dict[str, Any]) -> Iterator[tuple[str, ...]]:
+    for label, m in report["labels"].items():
+        yield (label, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}",
+               str(m["support"]))
+
+
+def _print_metrics(report: dict[str, Any], *, title: str,
+                   thresholds: dict[str, float] | None = None) -> None:
+    """A table of per-label precision/recall/F1 with micro and macro lines."""
+    table = Table(title=title)
+    for column in ("label", "precisie", "recall", "F1", "aantal"):
+        table.add_column(column, justify="left" if column == "label" else "right")
+    if thresholds:
+        table.add_column("drempel", justify="right")
+    for row in _rows(report):
+        extra = (f"{thresholds[row[0]]:.2f}",) if thresholds else ()
+        table.add_row(*row, *extra)
+    micro = report["micro"]
+    table.add_row("micro", f"{micro['precision']:.3f}", f"{micro['recall']:.3f}",
+                  f"{micro['f1']:.3f}", "", *([""] if thresholds else []))
+    table.add_row("macro F1", "", "", f"{report['macro_f1']:.3f}", "",
+                  *([""] if thresholds else []))
+    Console(width=100).print(table)

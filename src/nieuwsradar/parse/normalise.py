@@ -1,0 +1,147 @@
+"""Turn parsed items into normalised, storable items (canonical URL, guid, UTC date, text).
+
+Each item is sanitized once with nh3; its plain text is read from the sanitized HTML, so no
+HTML is parsed twice. Normalising is idempotent: feeding a :class:`NewItem` back in as a
+:class:`ParsedItem` (title and summary HTML-escaped, HTML as is) gives the same item.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from nieuwsradar.parse.dates import to_utc
+from nieuwsradar.parse.lang import detect_language
+from nieuwsradar.parse.sanitize import html_to_text, sanitize_html, text_of_sanitized
+from nieuwsradar.parse.urls import canonical_url, is_web_url
+from nieuwsradar.types import NewItem, ParsedFeed, ParsedItem
+
+FUTURE_TOLERANCE = timedelta(days=1)
+SUMMARY_CHARS = 400
+TITLE_WORDS = 12
+
+
+def _first_words(text: str, words: int) -> str:
+    """The first ``words`` words of ``text``, with "…" when something was cut."""
+    parts = text.split(" ")
+    return text if len(parts) <= words else " ".join(parts[:words]) + " …"
+
+
+def _shorten(text: str, limit: int) -> str:
+    """Cut ``text`` at a word boundary before ``limit`` characters, marking the cut with "…"."""
+    if len(text) <= limit + 2:  # a text cut before ends in " …": leave it as it is
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut + " …"
+
+
+def _sha1(*parts: str) -> str:
+    """Hex SHA-1 of the parts joined by newlines."""
+    return hashlib.sha1("\n".join(parts).encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
+def _utc(value: datetime) -> datetime:
+    """An aware UTC copy of ``value``; naive values are read as UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def clean_title(title: str) -> str:
+    """Plain-text title: tags stripped, entities decoded, whitespace collapsed."""
+    return html_to_text(title)
+
+
+def published_utc(item: ParsedItem, fetched_at: datetime) -> datetime:
+    """The item's publication time in UTC; missing or more than a day ahead → ``fetched_at``."""
+    fetched = _utc(fetched_at)
+    when = item.published or item.updated
+    if when is None:
+        return fetched
+    try:
+        stamp = to_utc(when)
+    except (OverflowError, ValueError):
+        return fetched
+    return fetched if stamp > fetched + FUTURE_TOLERANCE else stamp
+
+
+class _GuidAssigner:
+    """Gives each item of one document a guid that is unique there and stable across fetches.
+
+    Order of preference: the item's own GUID; its canonical link; link + publication date;
+    a hash of title, summary and text. An exact repeat of an earlier item (same GUID,
+    link, date and text) gets None, and so does an item whose every candidate is taken.
+    """
+
+    def __init__(self) -> None:
+        self._seen: set[str] = set()
+        self._fingerprints: set[tuple[str, str, datetime | None, str]] = set()
+
+    def assign(self, guid: str | None, url: str, when: datetime | None, digest: str) -> str | None:
+        """Return the first unused candidate for this item, or None for a repeat."""
+        own = (guid or "").strip()
+        fingerprint = (own, url, when, digest)
+        if fingerprint in self._fingerprints:
+            return None
+        self._fingerprints.add(fingerprint)
+        candidates = [own, url]
+        if url and when is not None:
+            candidates.append(f"{url}#{when.isoformat()}")
+        candidates.append(f"sha1:{digest}")
+        for candidate in candidates:
+            if candidate and candidate not in self._seen:
+                self._seen.add(candidate)
+                return candidate
+        return None
+
+
+def normalise_item(
+    item: ParsedItem, *, source_url: str, fetched_at: datetime, guid: str
+) -> NewItem:
+    """Normalise one item whose guid has already been chosen (see :func:`normalise_items`)."""
+    url = canonical_url(item.url, source_url) if item.url else ""
+    if not is_web_url(url):
+        url = ""
+    base = url or source_url
+    safe_html = sanitize_html(item.content_html, base)
+    content_text = text_of_sanitized(safe_html)
+    if content_text:
+        summary_text = html_to_text(item.summary_html)
+    else:  # no content with text: the summary is the content
+        safe_html = sanitize_html(item.summary_html, base)
+        summary_text = content_text = text_of_sanitized(safe_html)
+    if not content_text:
+        safe_html = ""
+    summary = _shorten(summary_text or content_text, SUMMARY_CHARS)
+    title = clean_title(item.title) or _first_words(summary or content_text, TITLE_WORDS)
+    text = content_text or summary
+    return NewItem(
+        guid=guid,
+        url=url,
+        title=title,
+        summary=summary,
+        content_text=content_text,
+        content_html=safe_html,
+        published_at=published_utc(item, fetched_at),
+        fetched_at=_utc(fetched_at),
+        lang=detect_language(f"{title} {text}"),
+        content_hash=_sha1(title, text),
+    )
+
+
+def normalise_items(feed: ParsedFeed, *, source_url: str, fetched_at: datetime) -> list[NewItem]:
+    """Normalise every item of a parsed document, in document order.
+
+    ``fetched_at`` should be aware; a naive value is read as UTC. Guids are unique within
+    the result: an item that repeats another exactly (same guid, link, date and text) is
+    left out.
+    """
+    assigner = _GuidAssigner()
+    result: list[NewItem] = []
+    for item in feed.items:
+        draft = normalise_item(item, source_url=source_url, fetched_at=fetched_at, guid="")
+        when = item.published or item.updated
+        digest = _sha1(draft.title, draft.summary, draft.content_text)
+        guid = assigner.assign(item.guid, draft.url, when, digest)
+        if guid is not None:
+            result.append(replace(draft, guid=guid))
+    return result

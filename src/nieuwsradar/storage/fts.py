@@ -1,0 +1,87 @@
+"""Keep the FTS5 index ``items_fts`` in step with ``items``.
+
+The index is external-content (see :mod:`nieuwsradar.storage.migrations`), so every
+insert, update and delete of an item also writes the index, in the same transaction.
+Deleting from an external-content index needs the exact values that were indexed; the
+raw columns come from ``items`` and the stemmed columns are recomputed, which is only
+correct while the stemming rules are the ones the index was built with. That is why the
+stemming version is recorded in ``meta`` and a change rebuilds the index
+(:func:`needs_rebuild`, :func:`rebuild`).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+
+from nieuwsradar.stemming import STEM_VERSION, stem_text
+from nieuwsradar.storage.convert import json_ids
+
+FtsRow = tuple[int, str, str, str, str, str]
+
+# Column order of items_fts: title, summary, content_text, stem_title, stem_body.
+_INSERT = (
+    "INSERT INTO items_fts(rowid, title, summary, content_text, stem_title, stem_body) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
+_DELETE = (
+    "INSERT INTO items_fts(items_fts, rowid, title, summary, content_text, stem_title, "
+    "stem_body) VALUES ('delete', ?, ?, ?, ?, ?, ?)"
+)
+_META_KEY = "fts_stemmer"
+_REBUILD_BATCH = 5000
+
+
+def fts_row(item_id: int, title: str, summary: str, content_text: str) -> FtsRow:
+    """The values indexed for one item: raw text plus its stemmed shadow."""
+    return (
+        item_id, title, summary, content_text,
+        stem_text(title), stem_text(f"{summary}\n{content_text}"),
+    )
+
+
+def index_rows(conn: sqlite3.Connection, rows: Iterable[FtsRow]) -> None:
+    """Add rows to the index."""
+    conn.executemany(_INSERT, rows)
+
+
+def unindex_items(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
+    """Remove the items ``ids`` (still present in ``items``) from the index."""
+    if not ids:
+        return
+    old = conn.execute(
+        "SELECT id, title, summary, content_text FROM items "
+        "WHERE id IN (SELECT value FROM json_each(?))",
+        (json_ids(ids),),
+    ).fetchall()
+    conn.executemany(_DELETE, (fts_row(*row) for row in old))
+
+
+def rebuild(conn: sqlite3.Connection) -> None:
+    """Rebuild the whole index from ``items`` with the current stemmer (in a transaction
+    the caller holds) and record the stemmer version."""
+    conn.execute("INSERT INTO items_fts(items_fts) VALUES ('delete-all')")
+    last = 0
+    while True:
+        rows = conn.execute(
+            "SELECT id, title, summary, content_text FROM items WHERE id > ? "
+            "ORDER BY id LIMIT ?",
+            (last, _REBUILD_BATCH),
+        ).fetchall()
+        if not rows:
+            break
+        index_rows(conn, (fts_row(*row) for row in rows))
+        last = rows[-1][0]
+    conn.execute("INSERT INTO items_fts(items_fts) VALUES ('optimize')")
+    conn.execute(
+        "INSERT INTO meta(key, value) VALUES (?, ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (_META_KEY, STEM_VERSION),
+    )
+
+
+def needs_rebuild(conn: sqlite3.Connection) -> bool:
+    """True when the index was built with other stemming rules than the current ones."""
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (_META_KEY,)).fetchone()
+    return row is None or row[0] != STEM_VERSION
+

@@ -1,0 +1,229 @@
+"""Items: set-based upsert with tombstones, reads, deletes; the FTS index moves along."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from nieuwsradar.storage import fts
+from nieuwsradar.storage.base import StorageBase
+from nieuwsradar.storage.clusters import refresh_clusters
+from nieuwsradar.storage.convert import from_db, json_ids, load_items, to_db
+from nieuwsradar.types import Item, NewItem
+
+_INSERT = (
+    "INSERT INTO items (source_id, guid, url, title, summary, content_text, content_html, "
+    "published_at, fetched_at, lang, content_hash, minhash) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_UPDATE = (
+    "UPDATE items SET url = ?, title = ?, summary = ?, content_text = ?, content_html = ?, "
+    "published_at = ?, fetched_at = ?, lang = ?, content_hash = ?, minhash = ? WHERE id = ?"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertResult:
+    """What :meth:`ItemsMixin.upsert_items` did with a batch.
+
+    ``new_ids`` are in the order of the new items in the batch. ``unchanged`` also
+    counts repeats of a guid within the batch (the first occurrence wins).
+    """
+
+    new_ids: list[int] = field(default_factory=list)
+    updated_ids: list[int] = field(default_factory=list)
+    unchanged: int = 0
+    tombstoned: int = 0
+
+
+def forget_items(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
+    """Delete items with their index entries and labels and repair their clusters
+    (inside the caller's transaction)."""
+    clusters = [
+        r[0] for r in conn.execute(
+            "SELECT DISTINCT cluster_id FROM items WHERE cluster_id IS NOT NULL "
+            "AND id IN (SELECT value FROM json_each(?))", (json_ids(ids),),
+        )
+    ]
+    fts.unindex_items(conn, ids)
+    conn.execute("DELETE FROM items WHERE id IN (SELECT value FROM json_each(?))",
+                 (json_ids(ids),))
+    refresh_clusters(conn, clusters)
+
+
+def _row(source_id: int, item: NewItem, signature: bytes | None) -> tuple[object, ...]:
+    return (
+        source_id, item.guid, item.url, item.title, item.summary, item.content_text,
+        item.content_html, to_db(item.published_at, f"published_at of item {item.guid!r}"),
+        to_db(item.fetched_at, f"fetched_at of item {item.guid!r}"), item.lang,
+        item.content_hash, signature,
+    )
+
+
+class ItemsMixin(StorageBase):
+    """Writing and reading items."""
+
+    def upsert_items(
+        self, source_id: int, items: Sequence[NewItem],
+        signatures: Sequence[bytes | None] | None = None,
+    ) -> UpsertResult:
+        """Store a batch of items of one source in one transaction.
+
+        A new guid is inserted; a known guid with another content_hash is updated (text,
+        index and signature; its labels stay until the caller reclassifies
+        ``updated_ids``); a known guid with the same hash is left alone; a guid or url
+        that was deleted from this source (tombstone) is skipped. ``signatures[i]`` is
+        the opaque near-duplicate signature of ``items[i]``.
+        """
+        if signatures is not None and len(signatures) != len(items):
+            raise ValueError(
+                f"got {len(signatures)} signatures for {len(items)} items; pass one per item"
+            )
+        sigs = signatures if signatures is not None else [None] * len(items)
+        batch: dict[str, tuple[NewItem, bytes | None]] = {}
+        for item, sig in zip(items, sigs, strict=True):
+            batch.setdefault(item.guid, (item, sig))
+        repeats = len(items) - len(batch)
+        with self.transaction():
+            conn = self._conn
+            if not conn.execute("SELECT 1 FROM sources WHERE id = ?", (source_id,)).fetchone():
+                raise self._fail(f"cannot store items: there is no source with id {source_id}")
+            dead_guids: set[str] = set()
+            dead_urls: set[str] = set()
+            for guid, url in conn.execute(
+                "SELECT guid, url FROM tombstones WHERE source_id = ?", (source_id,)
+            ):
+                dead_guids.add(guid)
+                if url:
+                    dead_urls.add(url)
+            live = {
+                g: pair for g, pair in batch.items()
+                if g not in dead_guids and pair[0].url not in dead_urls
+            }
+            existing = {
+                guid: (item_id, digest) for guid, item_id, digest in conn.execute(
+                    "SELECT guid, id, content_hash FROM items WHERE source_id = ? "
+                    "AND guid IN (SELECT value FROM json_each(?))",
+                    (source_id, json.dumps(list(live))),
+                )
+            }
+            new = [pair for g, pair in live.items() if g not in existing]
+            changed = [
+                (existing[g][0], pair) for g, pair in live.items()
+                if g in existing and existing[g][1] != pair[0].content_hash
+            ]
+            new_ids = self._insert(source_id, new)
+            updated_ids = self._update(changed)
+        return UpsertResult(
+            new_ids=new_ids,
+            updated_ids=updated_ids,
+            unchanged=len(existing) - len(changed) + repeats,
+            tombstoned=len(batch) - len(live),
+        )
+
+    def _insert(
+        self, source_id: int, new: list[tuple[NewItem, bytes | None]]
+    ) -> list[int]:
+        if not new:
+            return []
+        conn = self._conn
+        conn.executemany(_INSERT, (_row(source_id, item, sig) for item, sig in new))
+        ids = dict(conn.execute(
+            "SELECT guid, id FROM items WHERE source_id = ? "
+            "AND guid IN (SELECT value FROM json_each(?))",
+            (source_id, json.dumps([item.guid for item, _ in new])),
+        ).fetchall())
+        new_ids = [ids[item.guid] for item, _ in new]
+        fts.index_rows(conn, (
+            fts.fts_row(i, item.title, item.summary, item.content_text)
+            for i, (item, _) in zip(new_ids, new, strict=True)
+        ))
+        return new_ids
+
+    def _update(self, changed: list[tuple[int, tuple[NewItem, bytes | None]]]) -> list[int]:
+        if not changed:
+            return []
+        conn = self._conn
+        ids = [item_id for item_id, _ in changed]
+        fts.unindex_items(conn, ids)
+        conn.executemany(_UPDATE, (
+            (*_row(0, item, sig)[2:], item_id) for item_id, (item, sig) in changed
+        ))
+        fts.index_rows(conn, (
+            fts.fts_row(item_id, item.title, item.summary, item.content_text)
+            for item_id, (item, _) in changed
+        ))
+        return ids
+
+    def ids_by_guid(self, source_id: int, guids: Sequence[str]) -> dict[str, int]:
+        """guid → item id for the given guids that the source has stored."""
+        with self._reading():
+            return dict(self._conn.execute(
+                "SELECT guid, id FROM items WHERE source_id = ? "
+                "AND guid IN (SELECT value FROM json_each(?))",
+                (source_id, json.dumps(list(guids))),
+            ).fetchall())
+
+    def existing_guids(self, source_id: int, guids: Sequence[str]) -> set[str]:
+        """The guids among ``guids`` that the source has stored (before fetching full
+        text, to skip pages already known)."""
+        return set(self.ids_by_guid(source_id, guids))
+
+    def get_item(self, item_id: int) -> Item:
+        """One item with its source name and labels; StorageError if it does not exist."""
+        items = self.get_items([item_id])
+        if not items:
+            raise self._fail(f"there is no item with id {item_id}")
+        return items[0]
+
+    def get_items(self, ids: Sequence[int]) -> list[Item]:
+        """The items that exist among ``ids``, in the order given."""
+        with self._reading():
+            return load_items(self._conn, ids)
+
+    def delete_item(self, item_id: int) -> None:
+        """Delete an item and remember its guid and url so it is never stored again."""
+        with self.transaction():
+            row = self._conn.execute(
+                "SELECT source_id, guid, url FROM items WHERE id = ?", (item_id,)
+            ).fetchone()
+            if row is None:
+                raise self._fail(f"cannot delete item {item_id}: there is no such item")
+            self._conn.execute(
+                "INSERT OR REPLACE INTO tombstones (source_id, guid, url, deleted_at) "
+                "VALUES (?, ?, ?, ?)",
+                (*row, to_db(datetime.now(UTC), "deleted_at")),
+            )
+            forget_items(self._conn, [item_id])
+
+    def count_items(self) -> int:
+        """The number of stored items."""
+        with self._reading():
+            return int(self._conn.execute("SELECT count(*) FROM items").fetchone()[0])
+
+    def recent_published_at(self, source_id: int, limit: int = 20) -> list[datetime]:
+        """The publication times of the source's newest items, newest first."""
+        with self._reading():
+            rows = self._conn.execute(
+                "SELECT published_at FROM items WHERE source_id = ? "
+                "ORDER BY published_at DESC LIMIT ?",
+                (source_id, limit),
+            ).fetchall()
+        return [from_db(r[0]) for r in rows]
+
+    def iter_items(self, batch_size: int = 1000) -> Iterator[list[Item]]:
+        """All items in id order, ``batch_size`` at a time (for reclassifying)."""
+        last = 0
+        while True:
+            with self._reading():
+                ids = [r[0] for r in self._conn.execute(
+                    "SELECT id FROM items WHERE id > ? ORDER BY id LIMIT ?", (last, batch_size)
+                )]
+                if not ids:
+                    return
+                batch = load_items(self._conn, ids)
+            last = ids[-1]
+            yield batch
