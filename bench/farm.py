@@ -12,20 +12,26 @@ import argparse
 import asyncio
 import hashlib
 import random
-from email.utils import format_datetime
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from xml.sax.saxutils import escape
 
-WORDS = (
-    "gemeente handhaving boa toezicht college raad wethouder burgemeester inwoners wijk "
-    "overlast parkeren afval controle vergunning omgevingsplan bestemmingsplan bouw milieu "
-    "jeugdhulp bijstand schuldhulp armoede zorg ondersteuning drugs witwassen ondermijning "
-    "criminaliteit politie veiligheid samenwerking regio provincie ministerie subsidie "
-    "begroting onderzoek rapport aanpak maatregel project pilot evaluatie bijeenkomst "
-    "ondernemers horeca evenement festival markt centrum buitengebied woningbouw energie "
-    "verkeer school sport cultuur digitalisering informatie besluit advies"
-).split()
-FILLER = "de het een van in op met voor naar en dat die is zijn wordt worden heeft hebben".split()
+WORDS = [
+    "gemeente", "handhaving", "boa", "toezicht", "college", "raad", "wethouder",
+    "burgemeester", "inwoners", "wijk", "overlast", "parkeren", "afval", "controle",
+    "vergunning", "omgevingsplan", "bestemmingsplan", "bouw", "milieu", "jeugdhulp",
+    "bijstand", "schuldhulp", "armoede", "zorg", "ondersteuning", "drugs", "witwassen",
+    "ondermijning", "criminaliteit", "politie", "veiligheid", "samenwerking", "regio",
+    "provincie", "ministerie", "subsidie", "begroting", "onderzoek", "rapport", "aanpak",
+    "maatregel", "project", "pilot", "evaluatie", "bijeenkomst", "ondernemers", "horeca",
+    "evenement", "festival", "markt", "centrum", "buitengebied", "woningbouw", "energie",
+    "verkeer", "school", "sport", "cultuur", "digitalisering", "informatie", "besluit",
+    "advies",
+]
+FILLER = [
+    "de", "het", "een", "van", "in", "op", "met", "voor", "naar", "en", "dat", "die", "is",
+    "zijn", "wordt", "worden", "heeft", "hebben",
+]
 
 
 def sentence(rng: random.Random) -> str:

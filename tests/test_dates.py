@@ -42,10 +42,11 @@ def test_parse_dutch_date(text: str, expected: datetime | None) -> None:
 
 
 def test_naive_results_are_amsterdam_local_time() -> None:
-    winter = to_utc(parse_dutch_date("wo, 18/01/2017 - 16:51"))  # type: ignore[arg-type]
-    summer = to_utc(parse_dutch_date("wo, 18/10/2017 - 16:51"))  # type: ignore[arg-type]
-    assert winter == datetime(2017, 1, 18, 15, 51, tzinfo=UTC)
-    assert summer == datetime(2017, 10, 18, 14, 51, tzinfo=UTC)
+    winter = parse_dutch_date("wo, 18/01/2017 - 16:51")
+    summer = parse_dutch_date("wo, 18/10/2017 - 16:51")
+    assert winter is not None and summer is not None
+    assert to_utc(winter) == datetime(2017, 1, 18, 15, 51, tzinfo=UTC)
+    assert to_utc(summer) == datetime(2017, 10, 18, 14, 51, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(

@@ -11,11 +11,11 @@ from collections.abc import Iterator
 from email.utils import formatdate
 
 import pytest
-from support.httpd import LocalHTTPServer, RecordedRequest, Route
 
 from nieuwsradar.errors import FetchError
 from nieuwsradar.fetch import Fetcher, FetchLimits
 from nieuwsradar.types import FetchResult
+from support.httpd import LocalHTTPServer, RecordedRequest, Route
 
 MIB = 1024 * 1024
 RSS = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'

@@ -185,7 +185,8 @@ XXE = b"""<?xml version="1.0"?>
 <!DOCTYPE rss [<!ENTITY geheim SYSTEM "file:///etc/passwd">
 <!ENTITY extern SYSTEM "http://127.0.0.1:9/dtd">]>
 <rss version="2.0"><channel><title>XXE</title><link>https://x.nl/</link>
-<item><title>Lek &geheim; &extern;</title><guid>x1</guid><description>d &geheim;</description></item>
+<item><title>Lek &geheim; &extern;</title><guid>x1</guid>
+<description>d &geheim;</description></item>
 </channel></rss>"""
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -131,9 +130,12 @@ def test_paging_and_rank_window(corpus: tuple[Storage, dict[str, int]],
     newest_two = sorted(full, reverse=True)[:2]  # ranked within the newest matches
     assert sorted(h.item.id for h in windowed) == sorted(newest_two)
     assert store.count_matches(parse_query("de")) == 5
+    assert store.count_matches(parse_query("de"), cap=3) == 3
+    assert store.count_matches(parse_query("bron:amsterdam"), cap=3) == 2
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=st.lists(st.sampled_from([*'aé "\'()*-:^{}+.&\x00\x02', "OR", "NOT", "AND",
                                       "NEAR", "domein:", "sinds:", "bron:", "tot:",
                                       "handhaving", "de"]) | st.text(max_size=3),

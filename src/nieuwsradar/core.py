@@ -129,7 +129,7 @@ class Radar:
     def reclassify(self, progress: Callable[[int], None] | None = None) -> int:
         """Re-tag the archive with the current model; human labels are kept and win."""
         model = self.model(required=True)
-        assert model is not None  # noqa: S101 - required=True raised otherwise
+        assert model is not None
         return update.reclassify(self.storage, model, progress=progress)
 
     # -- items, labels and search ----------------------------------------------------------

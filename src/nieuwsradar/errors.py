@@ -33,12 +33,18 @@ class ConfigError(NieuwsradarError):
         self.path = path
         self.line = line
         self.field = field
+        self._message = message
         where = ""
         if path:
             where = path if line is None else f"{path}:{line}"
         if field:
             where = f"{where} [{field}]" if where else f"[{field}]"
         super().__init__(f"{where}: {message}" if where else message)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickle with the keyword fields (errors cross process boundaries in ingest)."""
+        return (_rebuild, (ConfigError, (self._message,),
+                           {"path": self.path, "line": self.line, "field": self.field}))
 
 
 class FetchError(NieuwsradarError):
@@ -57,7 +63,14 @@ class FetchError(NieuwsradarError):
         self.status = status
         self.retry_after_s = retry_after_s
         self.permanent = permanent
+        self._message = message
         super().__init__(f"{url}: {message}")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickle with the keyword fields (errors cross process boundaries in ingest)."""
+        return (_rebuild, (FetchError, (self.url, self._message), {
+            "status": self.status, "retry_after_s": self.retry_after_s,
+            "permanent": self.permanent}))
 
 
 class ParseError(NieuwsradarError):
@@ -65,7 +78,12 @@ class ParseError(NieuwsradarError):
 
     def __init__(self, url: str, message: str) -> None:
         self.url = url
+        self._message = message
         super().__init__(f"{url}: {message}")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickle with both arguments (parse errors come back from worker processes)."""
+        return (ParseError, (self.url, self._message))
 
 
 class StorageError(NieuwsradarError):
@@ -78,3 +96,9 @@ class ModelError(NieuwsradarError):
 
 class InputError(NieuwsradarError):
     """User input (a JSONL line, a query, a CLI value) is malformed."""
+
+
+def _rebuild(cls: type[NieuwsradarError], args: tuple[object, ...],
+             kwargs: dict[str, object]) -> NieuwsradarError:
+    """Unpickle an error whose constructor takes keyword arguments."""
+    return cls(*args, **kwargs)

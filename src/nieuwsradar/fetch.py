@@ -1,6 +1,7 @@
 """Conditional HTTP GET with limits: the one place where nieuwsradar talks to web servers.
 
-A :class:`Fetcher` owns one pooled ``httpx.AsyncClient`` (HTTP/1.1) and turns a URL into a
+A :class:`Fetcher` owns a few pooled ``httpx.AsyncClient`` s (HTTP/1.1, keep-alive, one
+shared TLS context; see ``_POOL_SIZE`` for why more than one) and turns a URL into a
 :class:`~nieuwsradar.types.FetchResult` (2xx or 304) or raises
 :class:`~nieuwsradar.errors.FetchError`, never anything else. It is bounded in every way a
 hostile or broken server can hurt an ingest run:
@@ -24,9 +25,11 @@ spent queueing behind the concurrency limits does not count against it.
 from __future__ import annotations
 
 import asyncio
+import socket
+import ssl
 import time
 import zlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -59,9 +62,10 @@ _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _MIB = 1024 * 1024
 _GZIP_MAGIC = b"\x1f\x8b"
 # httpcore's pool does O(connections²) work per request (measured: 500 fetches over one
-# 64-connection pool spent most of their time in _assign_requests_to_connections), so the
-# fetcher spreads its connections over several small pools of at most this size.
-_POOL_SIZE = 8
+# 64-connection pool took 5.8 s, mostly in _assign_requests_to_connections; over 16 pools
+# of 4 about 1 s), so the fetcher spreads its connections over small pools of this size.
+_POOL_SIZE = 4
+_DRAIN_LIMIT = 64 * 1024
 # wbits 32 + 15: zlib accepts both a gzip and a zlib header (RFC 1952 / RFC 1950).
 _AUTO_HEADER_WBITS = 47
 
@@ -99,7 +103,7 @@ class Fetcher:
     """
 
     def __init__(
-        self, limits: FetchLimits = FetchLimits(), *, max_connections: int = 64,  # noqa: B008
+        self, limits: FetchLimits = FetchLimits(), *, max_connections: int = 64,
         per_host: int = 8,
     ) -> None:
         if max_connections < 1 or per_host < 1:
@@ -112,11 +116,14 @@ class Fetcher:
         self._global = asyncio.Semaphore(max_connections)
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._clients: list[httpx.AsyncClient] = []
+        self._busy: list[int] = []
+        self._per_pool = 0
 
     async def __aenter__(self) -> Fetcher:
         limits = self._limits
         shards = -(-self._max_connections // _POOL_SIZE)
-        per_pool = -(-self._max_connections // shards)
+        per_pool = self._per_pool = -(-self._max_connections // shards)
+        self._busy = [0] * shards
         tls = httpx.create_ssl_context()  # built once: each one loads the CA store (~30 ms)
         self._clients = [
             httpx.AsyncClient(
@@ -184,18 +191,17 @@ class Fetcher:
         seen = [str(target)]
         started = 0.0
         for _ in range(self._limits.max_redirects + 1):
-            async with self._slot(current.host):
+            async with self._slot(current.host) as client:
                 if budget.when() is None:
                     started = time.perf_counter()
                     budget.reschedule(asyncio.get_running_loop().time() + self._limits.deadline_s)
-                # The same URL always uses the same pool, so its connection is reused.
-                client = self._clients[zlib.crc32(current.raw_path) % len(self._clients)]
                 request = client.build_request("GET", current, headers=headers)
                 response = await client.send(request, stream=True)
                 try:
                     if response.status_code not in _REDIRECTS:
                         return await self._result(url, current, response, headers, started)
                     current = _redirect_target(url, current, response, seen)
+                    await _drain(response)
                 finally:
                     await response.aclose()
         raise FetchError(
@@ -204,14 +210,27 @@ class Fetcher:
         )
 
     @asynccontextmanager
-    async def _slot(self, host: str) -> AsyncIterator[None]:
-        """Hold a per-host slot, then a global one (in that order, so that requests queued
-        behind one busy host never occupy global slots other hosts could use)."""
+    async def _slot(self, host: str) -> AsyncIterator[httpx.AsyncClient]:
+        """Hold a per-host slot, then a global one, and lend a pool with a free connection.
+
+        Per-host first, so requests queued behind one busy host never occupy global slots
+        that other hosts could use. A host goes to its "home" pool (its keep-alive
+        connections live there) unless that pool is full; then to the least busy pool. The
+        global limit never exceeds the pools' total size, so no request queues in a pool.
+        """
         sem = self._hosts.get(host)
         if sem is None:
             sem = self._hosts[host] = asyncio.Semaphore(self._per_host)
         async with sem, self._global:
-            yield
+            busy = self._busy
+            pool = zlib.crc32(host.encode()) % len(busy)
+            if busy[pool] >= self._per_pool:
+                pool = min(range(len(busy)), key=busy.__getitem__)
+            busy[pool] += 1
+            try:
+                yield self._clients[pool]
+            finally:
+                busy[pool] -= 1
 
     async def _result(
         self, url: str, final: httpx.URL, response: httpx.Response, sent: dict[str, str],
@@ -221,6 +240,7 @@ class Fetcher:
         status = response.status_code
         rh = response.headers
         if status == 304:
+            await _drain(response)
             return FetchResult(
                 url=str(final), status=304, body=None, headers=rh,
                 etag=rh.get("etag") or sent.get("If-None-Match"),
@@ -229,6 +249,7 @@ class Fetcher:
                 elapsed_s=time.perf_counter() - started,
             )
         if not 200 <= status < 300:
+            await _drain(response)
             raise _status_error(url, response)
         body = await _read_body(url, response, self._limits.max_bytes)
         return FetchResult(
@@ -239,8 +260,6 @@ class Fetcher:
 
     def _describe(self, exc: httpx.HTTPError | OSError) -> str:
         """A short human message for a network-level failure (no traceback text)."""
-        detail = _first_line(exc)
-        low = detail.lower()
         limits = self._limits
         if isinstance(exc, httpx.ConnectTimeout):
             return f"could not connect within {limits.connect_timeout_s:g} s (connect timeout)"
@@ -248,18 +267,38 @@ class Fetcher:
             return f"the server sent nothing for {limits.read_timeout_s:g} s (read timeout)"
         if isinstance(exc, httpx.TimeoutException):
             return f"the exchange timed out ({type(exc).__name__})"
-        if "refused" in low:
+        causes = list(_causes(exc))
+        low = " | ".join(_first_line(c) for c in causes).lower()
+        if any(isinstance(c, ConnectionRefusedError) for c in causes) or "refused" in low:
             return "connection refused: nothing listens there; is the site down or the port wrong?"
-        if any(s in low for s in ("name or service", "nodename", "name resolution",
-                                  "getaddrinfo", "no address associated")):
+        if any(isinstance(c, socket.gaierror) for c in causes) or "name resolution" in low:
             return "the host name could not be resolved (DNS); check the URL"
-        if "ssl" in low or "certificate" in low or "tls" in low:
-            return f"TLS handshake failed ({detail}); the site's certificate may be invalid"
+        if any(isinstance(c, ssl.SSLError) for c in causes):
+            return f"TLS handshake failed ({_first_line(causes[-1])}); the site's certificate " \
+                "may be invalid or expired"
         if isinstance(exc, httpx.RemoteProtocolError):
-            return f"the server broke the HTTP protocol ({detail})"
+            return f"the server broke the HTTP protocol ({_first_line(exc)})"
         if isinstance(exc, httpx.ConnectError):
-            return f"could not connect ({detail})"
-        return f"network error ({detail})"
+            return f"could not connect ({_first_line(causes[-1])})"
+        return f"network error ({_first_line(causes[-1])})"
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """The exception, its causes / contexts and the members of exception groups, in order
+    (httpx wraps the OSError that says what happened)."""
+    seen: set[int] = set()
+    todo = [exc]
+    while todo:
+        current = todo.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        if isinstance(current, BaseExceptionGroup):
+            todo.extend(current.exceptions)
+        link = current.__cause__ or current.__context__
+        if link is not None:
+            todo.append(link)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -364,6 +403,17 @@ async def _read_body(url: str, response: httpx.Response, max_bytes: int) -> byte
     except zlib.error as exc:
         raise FetchError(url, f"could not decompress the {encoding} body ({exc})") from None
     return b"".join(chunks)
+
+
+async def _drain(response: httpx.Response) -> None:
+    """Read the (small) rest of a body nobody needs, so the connection goes back to the
+    pool; past _DRAIN_LIMIT bytes give up (closing the response then drops the connection).
+    Without this every 304 would cost a new connection."""
+    seen = 0
+    async for chunk in response.aiter_raw():
+        seen += len(chunk)
+        if seen > _DRAIN_LIMIT:
+            break
 
 
 def _max_age(cache_control: str | None) -> int | None:

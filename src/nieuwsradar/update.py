@@ -1,29 +1,37 @@
 """The ingest orchestrator: storage → fetch → parse → normalise → dedupe → classify → storage.
 
-One run fetches the given sources concurrently (asyncio + httpx), hands every fetched
+One run fetches the given sources concurrently (asyncio + httpx) and hands every fetched
 document to a small process pool for the CPU-bound work (parsing, normalising, sanitizing,
-MinHash signatures, classification), and writes each source's outcome in one transaction
-in the main process: its items, their labels and story clusters, and its fetch state.
-So a killed process leaves every source either fully written or untouched, and a failing
-source never stops the run: its :class:`~nieuwsradar.types.SourceResult` records the error.
+MinHash signatures, stemming for the search index, classification). A single writer in
+the main process stores the outcomes: each source's items, their labels and story
+clusters, and its fetch state. The writer groups the sources that are ready into one
+transaction; a source is always written whole, so a killed process leaves every source
+either fully written or untouched. A failing source never stops the run: its
+:class:`~nieuwsradar.types.SourceResult` records the error.
 """
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from nieuwsradar import dedupe, parse, polling
-from nieuwsradar.classify import DomainModel
-from nieuwsradar.errors import FetchError, NieuwsradarError
+from nieuwsradar.classify import DomainModel, item_text
+from nieuwsradar.errors import FetchError, NieuwsradarError, ParseError
 from nieuwsradar.fetch import Fetcher, FetchLimits
 from nieuwsradar.storage import Storage
+from nieuwsradar.storage.fts import stems_of
 from nieuwsradar.types import (
     Label,
     NewItem,
@@ -36,33 +44,75 @@ from nieuwsradar.types import (
 
 #: How far back near-duplicate detection looks for the same story in other sources.
 STORY_WINDOW = timedelta(days=14)
-#: Items fetched for full-text extraction per source and run (politeness bound).
-MAX_FULLTEXT_PER_SOURCE = 30
+#: Article pages fetched for full-text extraction per source and run (politeness bound).
+MAX_FULLTEXT_PER_SOURCE = 100
+#: A story's lead for near-duplicate detection: this many words of summary or text.
+LEAD_WORDS = 40
+LEAD_MIN_WORDS = 8
+#: At most this many sources are written in one transaction.
+WRITE_BATCH = 50
 
 ProgressFn = Callable[[SourceResult], None]
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 # The model used by worker processes. Set in the parent before the pool forks, so each
 # worker inherits it without loading or unpickling it again.
 _WORKER_MODEL: DomainModel | None = None
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True)
 class Processed:
-    """What a worker made of one fetched document."""
+    """What a worker made of one fetched document: items and per-item extras."""
 
     items: list[NewItem]
     signatures: list[bytes | None]
+    stems: list[tuple[str, str]]
     predictions: list[Prediction] | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Fetched:
+    """A source fetched and processed, waiting for the writer."""
+
+    state: SourceState
+    processed: Processed
+    etag: str | None
+    last_modified: str | None
+    max_age_s: int | None
+    status: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Failed:
+    """A source whose fetch or parse failed, waiting for the writer."""
+
+    state: SourceState
+    error: str
+    retry_after_s: float | None
+    status: int | None
+
+
+_NOTHING = Processed([], [], [], None)
+
+
+def story_text(item: NewItem) -> str:
+    """The text that identifies a story across sources: title and lead.
+
+    Copies of one press release share title and first sentences, while one source may
+    carry only the summary and another the whole article with extra paragraphs; the lead
+    (the summary when it has substance, else the start of the text) makes them comparable.
+    """
+    lead = item.summary if len(item.summary.split()) >= LEAD_MIN_WORDS else item.content_text
+    return f"{item.title} {' '.join(lead.split()[:LEAD_WORDS])}"
 
 
 def process_document(
     kind: str, body: bytes, *, url: str, content_type: str | None,
     rules: ScrapeRules | None, fetched_at: datetime,
 ) -> Processed:
-    """Parse, normalise, sign and classify one document (runs in a worker process)."""
+    """Parse, normalise, sign, stem and classify one document (runs in a worker)."""
     feed = parse.parse_document(kind, body, url=url, content_type=content_type, rules=rules)
-    items = parse.normalise_items(feed, source_url=url, fetched_at=fetched_at)
-    return _finish(items)
+    return _finish(parse.normalise_items(feed, source_url=url, fetched_at=fetched_at))
 
 
 def process_fulltext(items: list[NewItem], pages: dict[str, bytes],
@@ -78,27 +128,37 @@ def process_fulltext(items: list[NewItem], pages: dict[str, bytes],
 
 def _finish(items: list[NewItem]) -> Processed:
     signatures: list[bytes | None] = [
-        dedupe.signature_bytes(dedupe.signature(f"{it.title} {it.content_text or it.summary}"))
-        for it in items
-    ]
+        dedupe.signature_bytes(dedupe.signature(story_text(it))) for it in items]
+    stems = [stems_of(it.title, it.summary, it.content_text) for it in items]
     predictions = None
     if _WORKER_MODEL is not None and items:
-        from nieuwsradar.classify import item_text
-
         predictions = _WORKER_MODEL.predict(
             [item_text(it.title, it.content_text or it.summary) for it in items])
-    return Processed(items, signatures, predictions)
+    return Processed(items, signatures, stems, predictions)
+
+
+def _call_process(kind: str, body: bytes, url: str, content_type: str | None,
+                  rules: ScrapeRules | None, fetched_at: datetime) -> Processed:
+    """Positional wrapper for :func:`process_document` (executors pass no keywords)."""
+    return process_document(kind, body, url=url, content_type=content_type, rules=rules,
+                            fetched_at=fetched_at)
+
+
+def _labels(prediction: Prediction, version: str | None) -> list[Label]:
+    return [Label(label=name, score=prediction.scores.get(name, 1.0), origin="model",
+                  model_version=version) for name in prediction.labels]
 
 
 class _Run:
     """State of one update run; lives in the main process."""
 
     def __init__(self, storage: Storage, model: DomainModel | None, now: datetime,
-                 pool: Executor, progress: ProgressFn | None) -> None:
+                 progress: ProgressFn | None) -> None:
         self.storage = storage
+        self.model = model
         self.model_version = model.version if model is not None else None
         self.now = now
-        self.pool = pool
+        self.pool = make_pool(model)
         self.progress = progress
         self.index = dedupe.StoryIndex()
         for item_id, cluster_id, sig in storage.recent_signatures(now - STORY_WINDOW):
@@ -107,38 +167,63 @@ class _Run:
         self.results: list[SourceResult] = []
         self.clustered = 0
         self.classified = 0
+        self.queue: asyncio.Queue[_Fetched | _Failed | None] = asyncio.Queue()
+
+    # -- fetching and processing (concurrent) ------------------------------------------------
+    async def _in_pool(self, url: str, fn: Callable[..., Processed], *args: Any) -> Processed:
+        """Run ``fn`` in a worker; if a worker dies, start a new pool and try once more.
+
+        A document that kills a worker twice (a crash in a C parser) fails its source with
+        a clear error instead of breaking every other source of the run.
+        """
+        loop = asyncio.get_running_loop()
+        for attempt in (1, 2):
+            pool = self.pool
+            try:
+                return await loop.run_in_executor(pool, fn, *args)
+            except BrokenProcessPool:
+                if self.pool is pool:
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    self.pool = make_pool(self.model)
+                if attempt == 2:
+                    raise ParseError(url, "a worker process crashed on this document "
+                                          "twice; it is skipped until it changes") from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def close(self) -> None:
+        """Stop the worker processes."""
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
     async def source(self, fetcher: Fetcher, state: SourceState) -> None:
-        """Fetch, process and store one source; record any failure, never raise."""
+        """Fetch and process one source and queue the outcome; never raises."""
         spec = state.spec
+        outcome: _Fetched | _Failed
         try:
             fetched = await fetcher.fetch(spec.url, etag=state.etag,
                                           last_modified=state.last_modified)
-            fetched_at = datetime.now(UTC)
-            if fetched.not_modified or fetched.body is None:
-                self._store(state, [], Processed([], [], None), fetched.etag,
-                            fetched.last_modified, fetched.max_age_s, status=304)
-                return
-            loop = asyncio.get_running_loop()
-            processed: Processed = await loop.run_in_executor(
-                self.pool, _call_process, spec.kind, fetched.body, spec.url,
-                fetched.headers.get("content-type"), spec.scrape, fetched_at)
-            if spec.full_text and processed.items:
-                processed = await self._fulltext(fetcher, state, processed)
-            self._store(state, processed.items, processed, fetched.etag,
-                        fetched.last_modified, fetched.max_age_s, status=fetched.status)
+            processed = _NOTHING
+            if not fetched.not_modified and fetched.body is not None:
+                processed = await self._in_pool(
+                    spec.url, _call_process, spec.kind, fetched.body, spec.url,
+                    fetched.headers.get("content-type"), spec.scrape, datetime.now(UTC))
+                if spec.full_text and processed.items:
+                    processed = await self._fulltext(fetcher, state, processed)
+            outcome = _Fetched(state, processed, fetched.etag, fetched.last_modified,
+                               fetched.max_age_s, fetched.status)
+        except FetchError as exc:
+            outcome = _Failed(state, str(exc), exc.retry_after_s, exc.status)
         except NieuwsradarError as exc:
-            retry_after = exc.retry_after_s if isinstance(exc, FetchError) else None
-            status = exc.status if isinstance(exc, FetchError) else None
-            self._fail(state, str(exc), retry_after, status)
-        except Exception as exc:  # noqa: BLE001 - one broken source must not stop the run
-            self._fail(state, f"unexpected {type(exc).__name__}: {exc}", None, None)
+            outcome = _Failed(state, str(exc), None, None)
+        except Exception as exc:  # one broken source must not stop the run
+            outcome = _Failed(state, f"unexpected {type(exc).__name__}: {exc}", None, None)
+        await self.queue.put(outcome)
 
     async def _fulltext(self, fetcher: Fetcher, state: SourceState,
                         processed: Processed) -> Processed:
         """Fetch the article pages of items not stored yet and extract their text."""
         known = self.storage.existing_guids(state.id, [it.guid for it in processed.items])
-        wanted = [it for it in processed.items if it.guid not in known][:MAX_FULLTEXT_PER_SOURCE]
+        wanted = [it for it in processed.items
+                  if it.guid not in known and it.url][:MAX_FULLTEXT_PER_SOURCE]
 
         async def page(item: NewItem) -> tuple[str, bytes | None]:
             try:
@@ -149,125 +234,143 @@ class _Run:
         pages = {guid: body for guid, body in await asyncio.gather(*map(page, wanted)) if body}
         if not pages:
             return processed
-        loop = asyncio.get_running_loop()
-        result: Processed = await loop.run_in_executor(
-            self.pool, process_fulltext, processed.items, pages, state.spec.content_selector)
-        return result
+        return await self._in_pool(state.spec.url, process_fulltext, processed.items, pages,
+                                   state.spec.content_selector)
 
-    def _store(self, state: SourceState, items: list[NewItem], processed: Processed,
-               etag: str | None, last_modified: str | None, max_age_s: int | None,
-               *, status: int) -> None:
-        """Write one source's items, labels, clusters and fetch state in one transaction."""
-        storage = self.storage
-        duplicates = 0
-        with storage.transaction():
-            upserted = storage.upsert_items(state.id, items, processed.signatures)
-            changed = set(upserted.new_ids) | set(upserted.updated_ids)
-            if changed and processed.predictions is not None:
-                ids = _ids_by_guid(storage, state.id, items)
-                rows = [
-                    (ids[it.guid], _labels(pred, self.model_version))
+    # -- writing (one writer, batched transactions) -----------------------------------------
+    async def writer(self) -> None:
+        """Write queued outcomes until the None sentinel, many sources per transaction."""
+        done = False
+        while not done:
+            batch = [await self.queue.get()]
+            while len(batch) < WRITE_BATCH and not self.queue.empty():
+                batch.append(self.queue.get_nowait())
+            if batch[-1] is None:
+                done = True
+                batch.pop()
+            self._write_batch([o for o in batch if o is not None])
+
+    def _write_batch(self, batch: list[_Fetched | _Failed]) -> None:
+        if not batch:
+            return
+        try:
+            with self.storage.transaction():
+                results = [self._write(outcome) for outcome in batch]
+        except NieuwsradarError:
+            # Something in the batch could not be written: write each source alone, so
+            # only the source at fault is recorded as failed.
+            results = [self._write_alone(outcome) for outcome in batch]
+        for result in results:
+            self.results.append(result)
+            if self.progress is not None:
+                self.progress(result)
+
+    def _write_alone(self, outcome: _Fetched | _Failed) -> SourceResult:
+        try:
+            with self.storage.transaction():
+                return self._write(outcome)
+        except Exception as exc:  # record it on the source and keep the run going
+            with self.storage.transaction():
+                return self._write(_Failed(outcome.state, f"cannot store: {exc}", None, None))
+
+    def _write(self, outcome: _Fetched | _Failed) -> SourceResult:
+        if isinstance(outcome, _Failed):
+            return self._write_failure(outcome)
+        state, processed, storage = outcome.state, outcome.processed, self.storage
+        items = processed.items
+        upserted = storage.upsert_items(state.id, items, processed.signatures, processed.stems)
+        changed = set(upserted.new_ids) | set(upserted.updated_ids)
+        ids = storage.ids_by_guid(state.id, [it.guid for it in items]) if changed else {}
+        if changed and processed.predictions is not None:
+            rows = [(ids[it.guid], _labels(pred, self.model_version))
                     for it, pred in zip(items, processed.predictions, strict=True)
-                    if ids.get(it.guid) in changed
-                ]
-                storage.set_model_labels(rows)
-                self.classified += len(rows)
-            if upserted.new_ids:
-                duplicates = self._cluster(state.id, upserted.new_ids, items, processed)
-            interval = polling.adaptive_interval_s(
-                storage.recent_published_at(state.id), self.now,
-                default_s=state.spec.interval_s)
-            storage.record_fetch_ok(
-                state.id, at=self.now, etag=etag, last_modified=last_modified,
-                next_check_at=polling.next_check_at(self.now, interval, max_age_s=max_age_s),
-                interval_s=interval)
-        self._report(SourceResult(
+                    if ids.get(it.guid) in changed]
+            storage.set_model_labels(rows)
+            self.classified += len(rows)
+        duplicates = self._cluster(state.id, upserted.new_ids, ids, processed)
+        interval = (polling.adaptive_interval_s(storage.recent_published_at(state.id),
+                                                self.now, default_s=state.spec.interval_s)
+                    if outcome.status != 304 else state.interval_s)
+        storage.record_fetch_ok(
+            state.id, at=self.now, etag=outcome.etag, last_modified=outcome.last_modified,
+            next_check_at=polling.next_check_at(self.now, interval, max_age_s=outcome.max_age_s),
+            interval_s=interval)
+        return SourceResult(
             source_id=state.id, url=state.spec.url, name=state.spec.name, ok=True,
-            status=status, not_modified=status == 304, new=len(upserted.new_ids),
-            updated=len(upserted.updated_ids), duplicates=duplicates))
+            status=outcome.status, not_modified=outcome.status == 304,
+            new=len(upserted.new_ids), updated=len(upserted.updated_ids), duplicates=duplicates)
 
-    def _cluster(self, source_id: int, new_ids: Sequence[int], items: list[NewItem],
+    def _cluster(self, source_id: int, new_ids: Sequence[int], ids: dict[str, int],
                  processed: Processed) -> int:
         """Attach new items to the story they repeat, or start a story; count repeats."""
-        sig_by_guid = {it.guid: sig for it, sig in zip(items, processed.signatures, strict=True)}
-        guid_by_id = {v: k for k, v in _ids_by_guid(self.storage, source_id, items).items()}
+        if not new_ids:
+            return 0
+        sig_by_id = {ids[it.guid]: sig for it, sig in
+                     zip(processed.items, processed.signatures, strict=True) if it.guid in ids}
         rows: list[tuple[int, int | None]] = []
         sigs = []
         duplicates = 0
         for item_id in new_ids:
-            raw = sig_by_guid.get(guid_by_id.get(item_id, ""))
+            raw = sig_by_id.get(item_id)
             sig = dedupe.signature_from_bytes(raw) if raw else None
             cluster = self.index.match(sig) if sig is not None else None
-            if cluster is not None and source_id not in self.cluster_sources.get(cluster, set()):
+            if cluster is not None and source_id not in self.cluster_sources.get(cluster, ()):
                 duplicates += 1
             rows.append((item_id, cluster))
             sigs.append(sig)
-        cluster_ids = self.storage.assign_clusters(rows)
-        for (item_id, _), cluster_id, sig in zip(rows, cluster_ids, sigs, strict=True):
+        cluster_of = self.storage.assign_clusters(rows)
+        for (item_id, _), sig in zip(rows, sigs, strict=True):
+            cluster_id = cluster_of[item_id]
             self.cluster_sources.setdefault(cluster_id, set()).add(source_id)
             if sig is not None:
                 self.index.add(item_id, cluster_id, sig)
         self.clustered += duplicates
         return duplicates
 
-    def _fail(self, state: SourceState, error: str, retry_after_s: float | None,
-              status: int | None) -> None:
-        errors = state.error_count + 1
-        next_at = polling.next_check_at(self.now, state.interval_s, error_count=errors,
-                                        retry_after_s=retry_after_s)
-        with self.storage.transaction():
-            self.storage.record_fetch_error(state.id, at=self.now, error=error,
-                                            next_check_at=next_at)
-        self._report(SourceResult(source_id=state.id, url=state.spec.url,
-                                  name=state.spec.name, ok=False, status=status, error=error))
-
-    def _report(self, result: SourceResult) -> None:
-        self.results.append(result)
-        if self.progress is not None:
-            self.progress(result)
-
-
-def _call_process(kind: str, body: bytes, url: str, content_type: str | None,
-                  rules: ScrapeRules | None, fetched_at: datetime) -> Processed:
-    """Positional wrapper for :func:`process_document` (executors pass no keywords)."""
-    return process_document(kind, body, url=url, content_type=content_type, rules=rules,
-                            fetched_at=fetched_at)
-
-
-def _ids_by_guid(storage: Storage, source_id: int, items: list[NewItem]) -> dict[str, int]:
-    return storage.ids_by_guid(source_id, [it.guid for it in items])
-
-
-def _labels(prediction: Prediction, version: str | None) -> list[Label]:
-    return [Label(label=name, score=prediction.scores.get(name, 1.0), origin="model",
-                  model_version=version) for name in prediction.labels]
+    def _write_failure(self, failure: _Failed) -> SourceResult:
+        state = failure.state
+        next_at = polling.next_check_at(self.now, state.interval_s,
+                                        error_count=state.error_count + 1,
+                                        retry_after_s=failure.retry_after_s)
+        self.storage.record_fetch_error(state.id, at=self.now, error=failure.error,
+                                        next_check_at=next_at)
+        return SourceResult(source_id=state.id, url=state.spec.url, name=state.spec.name,
+                            ok=False, status=failure.status, error=failure.error)
 
 
 def make_pool(model: DomainModel | None) -> Executor:
     """A process pool of one worker per core whose workers inherit ``model`` by fork."""
-    global _WORKER_MODEL  # noqa: PLW0603 - set once per pool, read by forked workers
+    global _WORKER_MODEL  # set once per pool, read by the forked workers
     _WORKER_MODEL = model
     workers = max(1, min(2, os.cpu_count() or 1))
-    return ProcessPoolExecutor(max_workers=workers,
+    return ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent,
                                mp_context=multiprocessing.get_context("fork"))
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to end this worker when the update process dies (even by SIGKILL).
+
+    Without it a killed ``nieuwsradar update`` leaves its workers waiting forever.
+    """
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() == 1:  # the parent died before prctl took effect
+            os._exit(0)
 
 
 def run_update(
     storage: Storage, sources: Sequence[SourceState], *, model: DomainModel | None,
     workers: int = 32, per_host: int = 4, limits: FetchLimits | None = None,
-    progress: ProgressFn | None = None, pool: Executor | None = None,
+    progress: ProgressFn | None = None,
 ) -> UpdateResult:
     """Fetch and ingest ``sources``; return the run summary. Never raises for one source."""
     started = time.perf_counter()
-    now = datetime.now(UTC)
-    own_pool = pool is None
-    executor = make_pool(model) if pool is None else pool
+    run = _Run(storage, model, datetime.now(UTC), progress)
     try:
-        run = _Run(storage, model, now, executor, progress)
         asyncio.run(_fetch_all(run, sources, workers, per_host, limits or FetchLimits()))
     finally:
-        if own_pool:
-            executor.shutdown(wait=True, cancel_futures=True)
+        run.close()
     results = tuple(run.results)
     return UpdateResult(
         sources=results, elapsed_s=time.perf_counter() - started,
@@ -284,8 +387,13 @@ async def _fetch_all(run: _Run, sources: Sequence[SourceState], workers: int, pe
         async with gate:
             await run.source(fetcher, state)
 
-    async with Fetcher(limits, max_connections=workers, per_host=per_host) as fetcher:
-        await asyncio.gather(*(one(s, fetcher) for s in sources))
+    writer = asyncio.create_task(run.writer())
+    try:
+        async with Fetcher(limits, max_connections=workers, per_host=per_host) as fetcher:
+            await asyncio.gather(*(one(s, fetcher) for s in sources))
+    finally:
+        await run.queue.put(None)
+        await writer
 
 
 def reclassify(storage: Storage, model: DomainModel, *, batch_size: int = 1000,
@@ -295,8 +403,6 @@ def reclassify(storage: Storage, model: DomainModel, *, batch_size: int = 1000,
     Each batch is written in its own transaction, so an interrupted run leaves every item
     with either its old or its new model labels. Returns the number of items classified.
     """
-    from nieuwsradar.classify import item_text
-
     total = 0
     for batch in storage.iter_items(batch_size):
         predictions = model.predict(

@@ -42,11 +42,11 @@ class Route:
     """What the server answers on one path.
 
     ``delay_s`` waits before answering; ``drip_s`` sends the body one byte at a time with
-    that pause between bytes (after a Content-Length header); ``chunked`` uses Transfer-Encoding: chunked instead of a
-    Content-Length; ``content_length`` overrides the Content-Length header (to lie about the
-    size). With ``etag`` / ``last_modified`` set, a request whose If-None-Match /
-    If-Modified-Since matches gets 304 with no body. ``handler`` computes the Route for
-    each request instead (it gets the RecordedRequest).
+    that pause between bytes (after a Content-Length header); ``chunked`` uses
+    Transfer-Encoding: chunked instead of a Content-Length; ``content_length`` overrides
+    the Content-Length header (to lie about the size). With ``etag`` / ``last_modified``
+    set, a request whose If-None-Match / If-Modified-Since matches gets 304 with no body.
+    ``handler`` computes the Route for each request instead (it gets the RecordedRequest).
     """
 
     status: int = 200

@@ -14,6 +14,8 @@ Training (``nieuwsradar train``)::
     model.save("models/domain-model.skops")
 """
 
+from typing import TYPE_CHECKING, Any
+
 from nieuwsradar.classify.corpus import (
     Example,
     check_labels,
@@ -35,14 +37,30 @@ from nieuwsradar.classify.paths import (
 )
 from nieuwsradar.classify.taxonomy import Taxonomy, Topic, load_taxonomy
 from nieuwsradar.classify.text import MAX_BODY_CHARS, item_text
-from nieuwsradar.classify.train import (
-    CANDIDATES,
-    DEFAULT_CONFIG,
-    ModelConfig,
-    TrainReport,
-    compare,
-    train_model,
+
+if TYPE_CHECKING:
+    from nieuwsradar.classify.train import (
+        CANDIDATES,
+        DEFAULT_CONFIG,
+        ModelConfig,
+        TrainReport,
+        compare,
+        train_model,
+    )
+
+_TRAIN_NAMES = frozenset(
+    {"CANDIDATES", "DEFAULT_CONFIG", "ModelConfig", "TrainReport", "compare", "train_model"}
 )
+
+
+def __getattr__(name: str) -> Any:
+    """Import the training API (scikit-learn) only when it is used: prediction and the
+    rest of the application do not pay for importing scikit-learn."""
+    if name in _TRAIN_NAMES:
+        from nieuwsradar.classify import train
+
+        return getattr(train, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "CANDIDATES",

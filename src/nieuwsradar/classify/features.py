@@ -28,9 +28,10 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from nieuwsradar.classify.text import tokenize
+from nieuwsradar.classify.text import STOP_WORDS, raw_tokens, tokenize
 
 _KEY_SHIFT = 31
+_SKIP = -2  # id of tokens that are not features (stop words, numbers)
 _OOV_CACHE_MAX = 200_000
 
 
@@ -55,9 +56,10 @@ def _tfidf_block(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
     np.log(data, out=data)
     data += 1.0
     data *= idf[counts.indices]
-    row_of = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
-    norms = np.sqrt(np.bincount(row_of, weights=data * data, minlength=counts.shape[0]))
-    data /= np.where(norms > 0, norms, 1.0)[row_of]
+    squares = sp.csr_matrix((data * data, counts.indices, counts.indptr), shape=counts.shape)
+    norms = np.sqrt(squares @ np.ones(counts.shape[1]))
+    inverse = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
+    data *= np.repeat(inverse, np.diff(counts.indptr))
     return counts
 
 
@@ -154,6 +156,7 @@ class WordCharVectorizer(TransformerMixin, BaseEstimator):
         self.word_idf_ = word_idf
         self.char_idf_ = char_idf
         self._word_id = {w: i for i, w in enumerate(self.words_)}
+        self._lookup: dict[str, int] = {**dict.fromkeys(STOP_WORDS, _SKIP), **self._word_id}
         self._char_id = {g: i for i, g in enumerate(self.chars_)}
         uni_id = {w: i for i, w in enumerate(self.unigrams_)}
         self._word_to_uni = np.array([uni_id.get(w, -1) for w in self.words_], dtype=np.int64)
@@ -200,26 +203,25 @@ class WordCharVectorizer(TransformerMixin, BaseEstimator):
         The model multiplies each block with its slice of the coefficients, which saves
         copying the large character block into one matrix.
         """
-        get = self._word_id.get
+        get = self._lookup.get
         n_known = len(self.words_)
         oov: dict[str, int] = {}
         ids: list[int] = []
         lengths: list[int] = []
         for doc in X:
-            toks = tokenize(doc)
-            doc_ids = [get(t, -1) for t in toks]
-            if -1 in doc_ids:
-                for pos, tok in enumerate(toks):
-                    if doc_ids[pos] == -1:
-                        doc_ids[pos] = n_known + oov.setdefault(tok, len(oov))
-            ids.extend(doc_ids)
+            toks = raw_tokens(doc)
+            found = list(map(get, toks))
+            doc_ids = self._resolve_unknown(toks, found, oov, n_known) if None in found else found
+            ids.extend(doc_ids)  # type: ignore[arg-type]  # no None left after resolving
             lengths.append(len(doc_ids))
         n_docs = len(lengths)
         id_arr = np.array(ids, dtype=np.int64)
-        len_arr = np.array(lengths, dtype=np.int64)
+        doc_arr = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
+        keep = id_arr != _SKIP
+        id_arr, doc_of = id_arr[keep], doc_arr[keep]
+        len_arr = np.bincount(doc_of, minlength=n_docs)
         indptr = np.zeros(n_docs + 1, dtype=np.int64)
         np.cumsum(len_arr, out=indptr[1:])
-        doc_of = np.repeat(np.arange(n_docs, dtype=np.int64), len_arr)
 
         word_counts = self._word_counts(id_arr, doc_of, n_known, n_docs)
         word_counts.sum_duplicates()
@@ -236,6 +238,20 @@ class WordCharVectorizer(TransformerMixin, BaseEstimator):
                 char_block.data *= self.char_weight
             blocks.append(char_block)
         return blocks
+
+    @staticmethod
+    def _resolve_unknown(
+        tokens: list[str], doc_ids: list[int | None], oov: dict[str, int], n_known: int,
+    ) -> list[int]:
+        """Replace unknown-token ids: bare numbers are skipped, new words get batch ids."""
+        pos = doc_ids.index(None)
+        while True:
+            tok = tokens[pos]
+            doc_ids[pos] = _SKIP if tok.isdigit() else n_known + oov.setdefault(tok, len(oov))
+            try:
+                pos = doc_ids.index(None, pos + 1)
+            except ValueError:
+                return doc_ids  # type: ignore[return-value]  # every None was replaced
 
     def _word_counts(
         self, id_arr: np.ndarray, doc_of: np.ndarray, n_known: int, n_docs: int,

@@ -6,6 +6,9 @@ fitted scikit-learn ``pipeline`` (our :class:`WordCharVectorizer` followed by a
 one-vs-rest linear classifier). Loading never unpickles: types are checked against
 :data:`TRUSTED_TYPES` first, and ``meta`` is read from the archive's schema before any
 object is built, so a model from an incompatible scikit-learn gives a clear ModelError.
+
+scikit-learn and skops are imported only when a model is saved or loaded: importing this
+module (and so the CLI and the web app) stays cheap.
 """
 
 from __future__ import annotations
@@ -15,18 +18,20 @@ import os
 import tempfile
 import zipfile
 from collections.abc import Sequence
+from importlib.metadata import version as installed_version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import sklearn
-import skops.io as sio
-from sklearn.pipeline import Pipeline
 
 from nieuwsradar.classify.explain import top_terms
-from nieuwsradar.classify.features import WordCharVectorizer
 from nieuwsradar.errors import ModelError
 from nieuwsradar.types import Prediction
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
+
+    from nieuwsradar.classify.features import WordCharVectorizer
 
 FORMAT = 1
 
@@ -63,7 +68,7 @@ class DomainModel:
     def __init__(
         self, pipeline: Pipeline, labels: Sequence[str], thresholds: Sequence[float] | np.ndarray,
         *, version: str, info: dict[str, Any] | None = None,
-        sklearn_version: str = sklearn.__version__,
+        sklearn_version: str | None = None,
     ) -> None:
         if len(labels) != len(thresholds):
             raise ModelError(f"{len(labels)} labels but {len(thresholds)} thresholds")
@@ -72,7 +77,7 @@ class DomainModel:
         self.thresholds = np.asarray(thresholds, dtype=np.float64)
         self.version = version
         self.info: dict[str, Any] = dict(info or {})
-        self.sklearn_version = sklearn_version
+        self.sklearn_version = sklearn_version or installed_version("scikit-learn")
         self._vectorizer: WordCharVectorizer = pipeline.steps[0][1]
         self._coef, self._intercept = _linear_parts(pipeline.steps[-1][1], len(self.labels))
 
@@ -131,6 +136,8 @@ class DomainModel:
     # ----------------------------------------------------------------- persistence
     def save(self, path: Path | str) -> Path:
         """Write the model atomically as a skops file (no pickle) and return its path."""
+        import skops.io as sio
+
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         meta = {
@@ -143,6 +150,7 @@ class DomainModel:
         os.close(fd)
         try:
             sio.dump(payload, tmp)
+            os.chmod(tmp, 0o644)  # mkstemp makes it private; a model is meant to be shared
             os.replace(tmp, path)
         finally:
             if os.path.exists(tmp):
@@ -173,6 +181,8 @@ def read_meta(path: Path | str) -> dict[str, Any]:
         with zipfile.ZipFile(path) as archive:
             schema = json.loads(archive.read("schema.json"))
         meta = json.loads(json.loads(schema["content"]["meta"]["content"]))
+        if not isinstance(meta, dict):
+            raise TypeError("metadata is not an object")
         missing = [k for k in ("labels", "version", "sklearn_version") if k not in meta]
         if missing:
             raise KeyError(", ".join(missing))
@@ -191,9 +201,14 @@ def load_model(path: Path | str) -> DomainModel:
     Raises ModelError when the file is missing, damaged, contains types outside
     :data:`TRUSTED_TYPES`, or was made with another scikit-learn series.
     """
+    import skops.io as sio
+    from sklearn.pipeline import Pipeline
+
+    from nieuwsradar.classify.features import WordCharVectorizer
+
     path = Path(path)
     meta = read_meta(path)
-    made_with, have = meta["sklearn_version"], sklearn.__version__
+    made_with, have = meta["sklearn_version"], installed_version("scikit-learn")
     if sklearn_series(made_with) != sklearn_series(have):
         raise ModelError(f"{path} was made with scikit-learn {made_with}, this installation has "
                          f"{have}; {_RETRAIN}")

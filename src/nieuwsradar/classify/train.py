@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -50,20 +51,21 @@ class ModelConfig:
     max_df: float = 0.9
 
 
-DEFAULT_CONFIG = ModelConfig("logreg-word12-char35-C10")
+DEFAULT_CONFIG = ModelConfig("logreg word 1-2 + char 4-5, C=10", char_range=(4, 5))
 
 #: The variants compared in the model card (``nieuwsradar.classify.train.compare``).
 CANDIDATES: tuple[ModelConfig, ...] = (
-    ModelConfig("baseline logreg C1", c=1.0),
-    ModelConfig("logreg C4", c=4.0),
+    ModelConfig("starting point: logreg word 1-2 + char 3-5, C=1", c=1.0),
+    ModelConfig("logreg word 1-2 + char 3-5, C=10"),
     DEFAULT_CONFIG,
-    ModelConfig("logreg C30", c=30.0),
-    ModelConfig("logreg words only", char_range=None),
-    ModelConfig("logreg no bigrams", bigrams=False),
-    ModelConfig("logreg char 3-4", char_range=(3, 4)),
-    ModelConfig("logreg char 4-6", char_range=(4, 6)),
-    ModelConfig("calibrated LinearSVC", classifier="svm", c=0.5),
-    ModelConfig("SGD modified_huber", classifier="sgd", c=1e-4),
+    ModelConfig("logreg word 1-2 + char 4-5, C=30", char_range=(4, 5), c=30.0),
+    ModelConfig("logreg word 1-2 + char 4-6, C=10", char_range=(4, 6)),
+    ModelConfig("logreg word 1 + char 4-5, C=10", char_range=(4, 5), bigrams=False),
+    ModelConfig("logreg words 1-2 only, C=10", char_range=None),
+    ModelConfig("calibrated LinearSVC word 1-2 + char 4-5", classifier="svm", c=0.5,
+                char_range=(4, 5)),
+    ModelConfig("SGD modified_huber word 1-2 + char 4-5", classifier="sgd", c=1e-4,
+                char_range=(4, 5)),
 )
 
 
@@ -81,6 +83,8 @@ class TrainReport:
     cv_folds: int
     elapsed_s: float
     oof_scores: np.ndarray = field(repr=False)
+    cv_confusion: list[dict[str, Any]] = field(default_factory=list)
+    cv_errors: list[dict[str, Any]] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         """JSON-ready facts for the metadata file beside the model and the model card."""
@@ -89,7 +93,8 @@ class TrainReport:
             "n_examples": self.n_examples, "label_counts": self.label_counts,
             "thresholds": self.thresholds, "cv_folds": self.cv_folds,
             "cv": self.cv.to_dict(), "cv_at_0.5": self.cv_at_half.to_dict(),
-            "elapsed_s": round(self.elapsed_s, 2),
+            "elapsed_s": round(self.elapsed_s, 2), "cv_confusion": self.cv_confusion,
+            "cv_errors": self.cv_errors,
         }
 
 
@@ -157,6 +162,36 @@ def tune_thresholds(y: np.ndarray, scores: np.ndarray) -> np.ndarray:
     return best
 
 
+def confusion(
+    gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]], none_label: str,
+) -> list[dict[str, Any]]:
+    """Multi-label confusion as label-set pairs: how often each gold label set was
+    predicted as each other set (mismatches only, most frequent first). An empty set is
+    shown as ``none_label``; sets are joined with " + "."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for gold_set, predicted_set in zip(gold, predicted, strict=True):
+        if set(gold_set) != set(predicted_set):
+            counts[(" + ".join(sorted(gold_set)) or none_label,
+                    " + ".join(sorted(predicted_set)) or none_label)] += 1
+    return [{"gold": g, "predicted": p, "count": n} for (g, p), n in counts.most_common()]
+
+
+def cv_error_list(
+    examples: Sequence[Example], scores: np.ndarray, thresholds: np.ndarray,
+    labels: Sequence[str],
+) -> list[dict[str, Any]]:
+    """Examples whose out-of-fold label set is wrong, with their scores, for review."""
+    errors = []
+    for ex, row in zip(examples, scores, strict=True):
+        predicted = [label for label, s, t in zip(labels, row, thresholds, strict=True) if s >= t]
+        if set(predicted) != set(ex.labels):
+            errors.append({"id": ex.id, "title": ex.title, "gold": list(ex.labels),
+                           "predicted": predicted, "kind": ex.kind,
+                           "scores": {label: round(float(s), 3)
+                                      for label, s in zip(labels, row, strict=True)}})
+    return errors
+
+
 def model_version(examples: Sequence[Example], taxonomy: Taxonomy, config: ModelConfig,
                   today: datetime | None = None) -> str:
     """"YYYY.MM.DD-<8 hex>": training date and a hash of labels, config and corpus."""
@@ -206,6 +241,12 @@ def train_model(
         thresholds={label: float(t) for label, t in zip(labels, thresholds, strict=True)},
         cv=cv, cv_at_half=cv_half, cv_folds=cv_folds,
         elapsed_s=time.perf_counter() - started, oof_scores=scores,
+        cv_confusion=confusion(
+            [ex.labels for ex in examples],
+            [[lab for lab, hit in zip(labels, row, strict=True) if hit]
+             for row in scores >= thresholds],
+            taxonomy.none_label),
+        cv_errors=cv_error_list(examples, scores, thresholds, labels),
     )
     return model, report
 

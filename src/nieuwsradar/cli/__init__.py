@@ -24,6 +24,7 @@ from nieuwsradar.errors import NieuwsradarError
 from nieuwsradar.types import SourceState, UpdateResult
 
 MAX_LIMIT = 1000
+DEMO_DB = "nieuwsradar-demo.db"  # the demo never touches the default database
 
 
 class _Group(click.Group):
@@ -73,7 +74,8 @@ def import_opml(ctx: click.Context, file: Any) -> None:
 
 
 @sources.command("export-opml")
-@click.option("-o", "--output", type=click.File("wb"), default="-", help="Bestand (standaard stdout).")
+@click.option("-o", "--output", type=click.File("wb"), default="-",
+              help="Bestand (standaard stdout).")
 @click.pass_context
 def export_opml(ctx: click.Context, output: Any) -> None:
     """Schrijf alle bronnen als OPML 2.0."""
@@ -124,7 +126,8 @@ def _when(value: datetime | None) -> str:
 # --- update -------------------------------------------------------------------------------
 
 @main.command()
-@click.option("--all", "all_sources", is_flag=True, help="Alle bronnen nu, niet alleen de bronnen die aan de beurt zijn.")
+@click.option("--all", "all_sources", is_flag=True,
+              help="Alle bronnen nu, niet alleen de bronnen die aan de beurt zijn.")
 @click.option("--workers", type=click.IntRange(1, 512), default=None,
               help="Aantal gelijktijdige downloads (standaard 32).")
 @click.option("--feeds", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -232,8 +235,8 @@ def demo_cmd(ctx: click.Context, no_serve: bool, port: int) -> None:
     from nieuwsradar.demo import run_demo
 
     db = ctx.obj["db"]
-    if ctx.get_parameter_source("db") == click.core.ParameterSource.DEFAULT:
-        db = Path("nieuwsradar-demo.db")
+    if ctx.find_root().get_parameter_source("db") == click.core.ParameterSource.DEFAULT:
+        db = Path(DEMO_DB)
     run_demo(db, serve=not no_serve, port=port, echo=click.echo)
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
@@ -50,16 +52,13 @@ def _records(handle: IO[str], *, labelled: bool) -> list[dict[str, Any]]:
     return list(iter_jsonl(handle, _input_name(handle), labelled=labelled))
 
 
-class _Errors:
-    """Context manager turning the package's errors into click errors (exit code 1)."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
-        if isinstance(exc, NieuwsradarError):
-            raise click.ClickException(str(exc)) from None
-        return False
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Turn the package's errors into click errors (message on stderr, exit code 1)."""
+    try:
+        yield
+    except NieuwsradarError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @click.command("classify")
@@ -70,16 +69,15 @@ def classify_cmd(input_file: IO[str], model_path: Path | None) -> None:
     """Classificeer items uit JSON Lines; schrijft per item id, labels en scores."""
     from nieuwsradar.classify import item_text, load_model
 
-    with _Errors():
+    with _errors():
         records = _records(input_file, labelled=False)
         model = load_model(model_path or default_model())
         predictions = model.predict([item_text(r["title"], r["text"]) for r in records])
-    out = click.get_text_stream("stdout")
-    for record, prediction in zip(records, predictions, strict=True):
-        out.write(json.dumps({
-            "id": record["id"], "labels": list(prediction.labels),
-            "scores": {k: round(v, 4) for k, v in prediction.scores.items()},
-        }, ensure_ascii=False) + "\n")
+    sys.stdout.write("".join(
+        json.dumps({"id": record["id"], "labels": list(prediction.labels),
+                    "scores": {k: round(v, 4) for k, v in prediction.scores.items()}},
+                   ensure_ascii=False) + "\n"
+        for record, prediction in zip(records, predictions, strict=True)))
 
 
 @click.command("train")
@@ -103,7 +101,7 @@ def train_cmd(ctx: click.Context, output: Path | None, corpus: Path | None,
     )
 
     output = output or REPO_ROOT / "models" / "domain-model.skops"
-    with _Errors():
+    with _errors():
         taxonomy = load_taxonomy(topics or REPO_ROOT / "topics.toml")
         examples = load_corpus([corpus or REPO_ROOT / "data" / "training"])
         db = (ctx.obj or {}).get("db")
@@ -133,7 +131,7 @@ def evaluate_cmd(input_file: IO[str], model_path: Path | None, as_json: bool) ->
     """Meet precisie, recall en F1 per label van het model op gelabelde items."""
     from nieuwsradar.classify import Example, evaluate, load_model
 
-    with _Errors():
+    with _errors():
         records = _records(input_file, labelled=True)
         model = load_model(model_path or default_model())
         none_label = str(model.info.get("none_label", "overig"))

@@ -216,7 +216,7 @@ class DemoServer:
         site = build_site(self.base_url, items)
         stamp = format_datetime(max(_published(it) for it in items), usegmt=False)
         self._httpd.site = {  # type: ignore[attr-defined]
-            path: (body, ctype, '"' + hashlib.sha1(body).hexdigest()[:16] + '"', stamp)
+            path: (body, ctype, '"' + hashlib.blake2b(body, digest_size=8).hexdigest() + '"', stamp)
             for path, (body, ctype) in site.items()}
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
@@ -232,7 +232,7 @@ class DemoServer:
 class _Handler(BaseHTTPRequestHandler):
     server_version = "nieuwsradar-demo/1"
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server naming
+    def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
         entry = self.server.site.get(path)  # type: ignore[attr-defined]
         if path == "/kapot/rss.xml":
@@ -260,5 +260,5 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the demo prints its own summary."""

@@ -7,8 +7,10 @@ The public API of this layer (it imports only :mod:`nieuwsradar.types`,
   ("feed", "scrape", "rijksoverheid", "politie") and raises only :class:`ParseError`.
 - :func:`normalise_items` turns a ParsedFeed into storable NewItems (canonical URL,
   unique guid, UTC date, plain text, sanitized HTML, language, content hash).
-- :func:`canonical_url`, :func:`extract_fulltext` and :func:`parse_dutch_date` are the
-  helpers other layers need on their own.
+- :func:`extract_fulltext` fetches nothing: it turns an article page into sanitized HTML,
+  and :func:`with_content` puts that HTML into a normalised item.
+- :func:`canonical_url` and :func:`parse_dutch_date` are helpers other layers need on
+  their own.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from nieuwsradar.parse.encoding import decode_body
 from nieuwsradar.parse.feeds import parse_xml_feed
 from nieuwsradar.parse.fulltext import extract_fulltext
 from nieuwsradar.parse.jsonfeed import looks_like_json, parse_json_feed
-from nieuwsradar.parse.normalise import normalise_items
+from nieuwsradar.parse.normalise import normalise_items, with_content
 from nieuwsradar.parse.politie import parse_politie
 from nieuwsradar.parse.rijksoverheid import parse_rijksoverheid
 from nieuwsradar.parse.scrape import parse_scrape
@@ -32,6 +34,7 @@ __all__ = [
     "normalise_items",
     "parse_document",
     "parse_dutch_date",
+    "with_content",
 ]
 
 

@@ -53,16 +53,13 @@ def _codec_name(label: str | None) -> str | None:
 
 
 def declared_charset(body: bytes, content_type: str | None) -> str | None:
-    """The charset a document declares: BOM, then XML declaration or meta tag, then HTTP."""
-    for bom, name in _BOMS:
-        if body.startswith(bom):
-            return name
+    """The charset a document declares: XML declaration or meta tag, then the HTTP header."""
     head = body[:2048]
     match = _XML_DECL.match(head) or _META_CHARSET.search(head)
     if match:
-        name = _codec_name(match.group(1).decode("ascii"))
-        if name:
-            return name
+        declared = _codec_name(match.group(1).decode("ascii"))
+        if declared:
+            return declared
     if content_type:
         found = _CT_CHARSET.search(content_type)
         if found:

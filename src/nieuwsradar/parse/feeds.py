@@ -30,6 +30,7 @@ from nieuwsradar.parse.sanitize import html_to_text
 from nieuwsradar.parse.urls import is_web_url
 from nieuwsradar.types import ParsedFeed, ParsedItem
 
+# Global and idempotent in effect: feedparser then also reads Dutch dates wherever it is used.
 feedparser.registerDateHandler(feedparser_dutch_handler)
 
 

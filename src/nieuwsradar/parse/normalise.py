@@ -94,10 +94,8 @@ class _GuidAssigner:
         return None
 
 
-def normalise_item(
-    item: ParsedItem, *, source_url: str, fetched_at: datetime, guid: str
-) -> NewItem:
-    """Normalise one item whose guid has already been chosen (see :func:`normalise_items`)."""
+def _normalise(item: ParsedItem, source_url: str, fetched_at: datetime) -> NewItem:
+    """Normalise one item; its guid is left empty for :func:`normalise_items` to choose."""
     url = canonical_url(item.url, source_url) if item.url else ""
     if not is_web_url(url):
         url = ""
@@ -112,10 +110,9 @@ def normalise_item(
     if not content_text:
         safe_html = ""
     summary = _shorten(summary_text or content_text, SUMMARY_CHARS)
-    title = clean_title(item.title) or _first_words(summary or content_text, TITLE_WORDS)
-    text = content_text or summary
+    title = clean_title(item.title) or _first_words(summary, TITLE_WORDS)
     return NewItem(
-        guid=guid,
+        guid="",
         url=url,
         title=title,
         summary=summary,
@@ -123,8 +120,8 @@ def normalise_item(
         content_html=safe_html,
         published_at=published_utc(item, fetched_at),
         fetched_at=_utc(fetched_at),
-        lang=detect_language(f"{title} {text}"),
-        content_hash=_sha1(title, text),
+        lang=detect_language(f"{title} {content_text}"),
+        content_hash=_sha1(title, content_text),
     )
 
 
@@ -138,10 +135,30 @@ def normalise_items(feed: ParsedFeed, *, source_url: str, fetched_at: datetime) 
     assigner = _GuidAssigner()
     result: list[NewItem] = []
     for item in feed.items:
-        draft = normalise_item(item, source_url=source_url, fetched_at=fetched_at, guid="")
+        draft = _normalise(item, source_url, fetched_at)
         when = item.published or item.updated
         digest = _sha1(draft.title, draft.summary, draft.content_text)
         guid = assigner.assign(item.guid, draft.url, when, digest)
         if guid is not None:
             result.append(replace(draft, guid=guid))
     return result
+
+
+def with_content(item: NewItem, content_html: str) -> NewItem:
+    """``item`` with its content replaced by full-text HTML (e.g. from extract_fulltext).
+
+    The HTML is sanitized again (cheap, and safe whatever the caller passes) with links
+    resolved against the item's URL; plain text, language and content hash follow the new
+    text, the summary stays. An HTML without text leaves the item unchanged.
+    """
+    safe_html = sanitize_html(content_html, item.url or None)
+    content_text = text_of_sanitized(safe_html)
+    if not content_text:
+        return item
+    return replace(
+        item,
+        content_html=safe_html,
+        content_text=content_text,
+        lang=detect_language(f"{item.title} {content_text}"),
+        content_hash=_sha1(item.title, content_text),
+    )

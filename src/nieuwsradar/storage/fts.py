@@ -32,12 +32,20 @@ _META_KEY = "fts_stemmer"
 _REBUILD_BATCH = 5000
 
 
-def fts_row(item_id: int, title: str, summary: str, content_text: str) -> FtsRow:
+def stems_of(title: str, summary: str, content_text: str) -> tuple[str, str]:
+    """The stemmed shadow of an item: (stemmed title, stemmed summary and text).
+
+    Callers that have spare cores (the ingest workers) compute it ahead and hand it to
+    :meth:`~nieuwsradar.storage.Storage.upsert_items`, so the writer does not stem.
+    """
+    return stem_text(title), stem_text(f"{summary}\n{content_text}")
+
+
+def fts_row(item_id: int, title: str, summary: str, content_text: str,
+            stems: tuple[str, str] | None = None) -> FtsRow:
     """The values indexed for one item: raw text plus its stemmed shadow."""
-    return (
-        item_id, title, summary, content_text,
-        stem_text(title), stem_text(f"{summary}\n{content_text}"),
-    )
+    stem_title, stem_body = stems or stems_of(title, summary, content_text)
+    return (item_id, title, summary, content_text, stem_title, stem_body)
 
 
 def index_rows(conn: sqlite3.Connection, rows: Iterable[FtsRow]) -> None:

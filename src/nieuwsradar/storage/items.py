@@ -25,6 +25,10 @@ _UPDATE = (
 )
 
 
+#: One item waiting to be written: the item, its signature and its stemmed shadow.
+Pending = tuple[NewItem, bytes | None, tuple[str, str] | None]
+
+
 @dataclass(frozen=True, slots=True)
 class UpsertResult:
     """What :meth:`ItemsMixin.upsert_items` did with a batch.
@@ -54,12 +58,21 @@ def forget_items(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
     refresh_clusters(conn, clusters)
 
 
+def _sequence(conn: sqlite3.Connection) -> int:
+    """The largest item id ever handed out (AUTOINCREMENT counter)."""
+    row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'items'").fetchone()
+    return 0 if row is None else int(row[0])
+
+
 def _row(source_id: int, item: NewItem, signature: bytes | None) -> tuple[object, ...]:
+    published, fetched = item.published_at, item.fetched_at
+    if published.tzinfo is None or fetched.tzinfo is None:  # only then build the message
+        to_db(published, f"published_at of item {item.guid!r}")
+        to_db(fetched, f"fetched_at of item {item.guid!r}")
     return (
         source_id, item.guid, item.url, item.title, item.summary, item.content_text,
-        item.content_html, to_db(item.published_at, f"published_at of item {item.guid!r}"),
-        to_db(item.fetched_at, f"fetched_at of item {item.guid!r}"), item.lang,
-        item.content_hash, signature,
+        item.content_html, to_db(published, "published_at"), to_db(fetched, "fetched_at"),
+        item.lang, item.content_hash, signature,
     )
 
 
@@ -69,6 +82,7 @@ class ItemsMixin(StorageBase):
     def upsert_items(
         self, source_id: int, items: Sequence[NewItem],
         signatures: Sequence[bytes | None] | None = None,
+        stems: Sequence[tuple[str, str]] | None = None,
     ) -> UpsertResult:
         """Store a batch of items of one source in one transaction.
 
@@ -76,16 +90,21 @@ class ItemsMixin(StorageBase):
         index and signature; its labels stay until the caller reclassifies
         ``updated_ids``); a known guid with the same hash is left alone; a guid or url
         that was deleted from this source (tombstone) is skipped. ``signatures[i]`` is
-        the opaque near-duplicate signature of ``items[i]``.
+        the opaque near-duplicate signature of ``items[i]``; ``stems[i]``, when given, is
+        its stemmed shadow from :func:`~nieuwsradar.storage.fts.stems_of`.
         """
         if signatures is not None and len(signatures) != len(items):
             raise ValueError(
                 f"got {len(signatures)} signatures for {len(items)} items; pass one per item"
             )
+        if stems is not None and len(stems) != len(items):
+            raise ValueError(f"got {len(stems)} stems for {len(items)} items; pass one per item")
         sigs = signatures if signatures is not None else [None] * len(items)
-        batch: dict[str, tuple[NewItem, bytes | None]] = {}
-        for item, sig in zip(items, sigs, strict=True):
-            batch.setdefault(item.guid, (item, sig))
+        shadows: Sequence[tuple[str, str] | None] = (
+            stems if stems is not None else [None] * len(items))
+        batch: dict[str, Pending] = {}
+        for item, sig, shadow in zip(items, sigs, shadows, strict=True):
+            batch.setdefault(item.guid, (item, sig, shadow))
         repeats = len(items) - len(batch)
         with self.transaction():
             conn = self._conn
@@ -124,37 +143,37 @@ class ItemsMixin(StorageBase):
             tombstoned=len(batch) - len(live),
         )
 
-    def _insert(
-        self, source_id: int, new: list[tuple[NewItem, bytes | None]]
-    ) -> list[int]:
+    def _insert(self, source_id: int, new: list[Pending]) -> list[int]:
         if not new:
             return []
         conn = self._conn
-        conn.executemany(_INSERT, (_row(source_id, item, sig) for item, sig in new))
-        ids = dict(conn.execute(
-            "SELECT guid, id FROM items WHERE source_id = ? "
-            "AND guid IN (SELECT value FROM json_each(?))",
-            (source_id, json.dumps([item.guid for item, _ in new])),
-        ).fetchall())
-        new_ids = [ids[item.guid] for item, _ in new]
+        before = _sequence(conn)
+        conn.executemany(_INSERT, (_row(source_id, item, sig) for item, sig, _ in new))
+        after = _sequence(conn)
+        # AUTOINCREMENT ids only grow and we hold the write lock: n new rows whose ids
+        # lie in (before, after] with after - before == n are exactly that range, in order.
+        if after - before != len(new):
+            raise self._fail(f"item ids {before + 1}..{after} are not consecutive for "
+                             f"{len(new)} new items; run check_integrity()")
+        new_ids = list(range(before + 1, after + 1))
         fts.index_rows(conn, (
-            fts.fts_row(i, item.title, item.summary, item.content_text)
-            for i, (item, _) in zip(new_ids, new, strict=True)
+            fts.fts_row(i, item.title, item.summary, item.content_text, shadow)
+            for i, (item, _, shadow) in zip(new_ids, new, strict=True)
         ))
         return new_ids
 
-    def _update(self, changed: list[tuple[int, tuple[NewItem, bytes | None]]]) -> list[int]:
+    def _update(self, changed: list[tuple[int, Pending]]) -> list[int]:
         if not changed:
             return []
         conn = self._conn
         ids = [item_id for item_id, _ in changed]
         fts.unindex_items(conn, ids)
         conn.executemany(_UPDATE, (
-            (*_row(0, item, sig)[2:], item_id) for item_id, (item, sig) in changed
+            (*_row(0, item, sig)[2:], item_id) for item_id, (item, sig, _) in changed
         ))
         fts.index_rows(conn, (
-            fts.fts_row(item_id, item.title, item.summary, item.content_text)
-            for item_id, (item, _) in changed
+            fts.fts_row(item_id, item.title, item.summary, item.content_text, shadow)
+            for item_id, (item, _, shadow) in changed
         ))
         return ids
 

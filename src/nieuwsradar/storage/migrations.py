@@ -68,20 +68,22 @@ _V1_CORE = _script(
         representative_item_id INTEGER REFERENCES items(id) ON DELETE SET NULL
     )""",
     "CREATE INDEX clusters_representative ON clusters(representative_item_id)",
+    # Small columns first: filters read published_at/cluster_id without walking past
+    # (possibly overflowing) text columns.
     """CREATE TABLE items (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         source_id INTEGER NOT NULL REFERENCES sources(id),
+        published_at TEXT NOT NULL,
+        fetched_at TEXT NOT NULL,
+        cluster_id INTEGER REFERENCES clusters(id) ON DELETE SET NULL,
+        lang TEXT NOT NULL DEFAULT '',
+        content_hash TEXT NOT NULL,
         guid TEXT NOT NULL,
         url TEXT NOT NULL,
         title TEXT NOT NULL,
         summary TEXT NOT NULL DEFAULT '',
         content_text TEXT NOT NULL DEFAULT '',
         content_html TEXT NOT NULL DEFAULT '',
-        published_at TEXT NOT NULL,
-        fetched_at TEXT NOT NULL,
-        lang TEXT NOT NULL DEFAULT '',
-        cluster_id INTEGER REFERENCES clusters(id) ON DELETE SET NULL,
-        content_hash TEXT NOT NULL,
         minhash BLOB,
         UNIQUE (source_id, guid)
     )""",

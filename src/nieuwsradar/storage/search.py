@@ -161,20 +161,25 @@ class SearchMixin(StorageBase):
             hits.append(SearchHit(item=item, rank=float(rank), snippet=snippet))
         return hits
 
-    def count_matches(self, query: SearchQuery) -> int:
-        """How many items match the query and its filters."""
+    def count_matches(self, query: SearchQuery, *, cap: int | None = None) -> int:
+        """How many items match the query and its filters; with ``cap``, counting stops
+        there (a UI can show "10.000+"), which bounds the cost of very broad queries."""
         with self._reading("counting matches"):
             filters = self._filters(query)
             if filters is None:
                 return 0
             where, params = filters
-            if query.match is None:
-                sql = f"SELECT count(*) FROM items i {_where(where)}"  # noqa: S608
-            else:
+            source = "items i"
+            if query.match is not None:
                 source = _fts_from(where)
                 where = ["items_fts MATCH ?", *where]
                 params = [query.match, *params]
-                sql = f"SELECT count(*) FROM {source} {_where(where)}"  # noqa: S608
+            body = f"FROM {source} {_where(where)}"
+            if cap is None:
+                sql = f"SELECT count(*) {body}"
+            else:
+                sql = f"SELECT count(*) FROM (SELECT 1 {body} LIMIT ?)"  # noqa: S608
+                params = [*params, cap]
             return int(self._conn.execute(sql, params).fetchone()[0])
 
 

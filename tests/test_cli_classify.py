@@ -1,0 +1,174 @@
+"""The classify, train and evaluate commands through the real click entry point."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from nieuwsradar.classify import Example, load_model, train_model
+from nieuwsradar.cli import main
+from test_classify import LABELS, TAXONOMY, make_examples
+
+
+@pytest.fixture(scope="module")
+def model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    model, _ = train_model(make_examples(), TAXONOMY, cv_folds=3, seed=0)
+    return model.save(tmp_path_factory.mktemp("model") / "m.skops")
+
+
+def _jsonl(path: Path, records: list[dict[str, object]]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+                    encoding="utf-8")
+    return path
+
+
+def _run(args: list[str], stdin: str | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, args, input=stdin)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_classify_writes_one_json_line_per_item(model_path: Path, tmp_path: Path) -> None:
+    items = [
+        {"id": "a", "title": "Drugslab opgerold", "text": "Witwassen, Bibob en RIEC."},
+        {"id": 2, "title": "Leeg", "text": ""},
+        {"id": "long", "title": "Lang", "text": "boa handhavers overlast " * 20000},
+        {"id": "en", "title": "Weather", "text": "Sunny weather expected in London today."},
+        {"id": "zh", "title": "天气", "text": "今天天气很好。"},
+    ]
+    code, out, err = _run(["classify", "--input", str(_jsonl(tmp_path / "in.jsonl", items)),
+                           "--model", str(model_path)])
+    assert code == 0, err
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r["id"] for r in rows] == ["a", 2, "long", "en", "zh"]
+    assert rows[0]["labels"] == ["ondermijning"]
+    assert "handhaving" in rows[2]["labels"]
+    assert rows[3]["labels"] == rows[4]["labels"] == []
+    for row in rows:
+        assert set(row["scores"]) == set(LABELS)
+        assert all(0.0 <= s <= 1.0 for s in row["scores"].values())
+
+
+def test_classify_reads_stdin_and_uses_the_model_env(
+    model_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NIEUWSRADAR_MODEL", str(model_path))
+    line = json.dumps({"id": "x", "title": "Omgevingsplan vastgesteld",
+                       "text": "De Omgevingswet en het DSO."})
+    code, out, err = _run(["classify", "--input", "-"], stdin=line + "\n\n")
+    assert code == 0, err
+    assert json.loads(out)["labels"] == ["omgevingswet"]
+
+
+@pytest.mark.parametrize(("bad", "message"), [
+    ("{not json", "not valid JSON"),
+    ('{"id": "x", "text": "t"}', "missing field 'title'"),
+    ('{"id": "x", "title": "t", "text": 5}', "field 'text' must be a string"),
+    ('{"id": null, "title": "t", "text": ""}', "field 'id' must be a string or an integer"),
+])
+def test_classify_rejects_a_malformed_line_without_partial_output(
+    model_path: Path, tmp_path: Path, bad: str, message: str
+) -> None:
+    good = json.dumps({"id": "ok", "title": "t", "text": "x"})
+    source = tmp_path / "in.jsonl"
+    source.write_text(f"{good}\n{good}\n{bad}\n{good}\n", encoding="utf-8")
+    code, out, err = _run(["classify", "--input", str(source), "--model", str(model_path)])
+    assert code == 1
+    assert out == ""
+    assert f"{source}:3: {message}" in err
+
+
+def test_classify_without_a_model_says_to_train(tmp_path: Path) -> None:
+    source = _jsonl(tmp_path / "in.jsonl", [{"id": "1", "title": "t", "text": ""}])
+    code, out, err = _run(["classify", "--input", str(source), "--model",
+                           str(tmp_path / "missing.skops")])
+    assert code == 1 and out == ""
+    assert "not found" in err and "nieuwsradar train" in err
+
+
+def test_evaluate_prints_metrics_as_table_and_json(model_path: Path, tmp_path: Path) -> None:
+    records = [{"id": e.id, "title": e.title, "text": e.text,
+                "labels": list(e.labels) or ["overig"]} for e in make_examples(3, seed=42)]
+    source = _jsonl(tmp_path / "dev.jsonl", records)
+    code, out, err = _run(["evaluate", "--input", str(source), "--model", str(model_path),
+                           "--json"])
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["n_examples"] == len(records)
+    assert set(report["labels"]) == set(LABELS)
+    assert report["macro_f1"] > 0.9
+    assert report["model_version"] == load_model(model_path).version
+    code, out, _ = _run(["evaluate", "--input", str(source), "--model", str(model_path)])
+    assert code == 0
+    assert "macro F1" in out and "ondermijning" in out
+
+
+def test_evaluate_rejects_labels_the_model_does_not_know(model_path: Path,
+                                                         tmp_path: Path) -> None:
+    source = _jsonl(tmp_path / "dev.jsonl", [
+        {"id": "1", "title": "t", "text": "x", "labels": ["handhaving"]},
+        {"id": "2", "title": "t", "text": "x", "labels": ["sport"]},
+    ])
+    code, _, err = _run(["evaluate", "--input", str(source), "--model", str(model_path)])
+    assert code == 1
+    assert f"{source}:2: label(s) sport unknown" in err
+
+
+def _write_corpus(directory: Path, examples: list[Example]) -> Path:
+    directory.mkdir()
+    _jsonl(directory / "part-x.jsonl", [
+        {"id": e.id, "title": e.title, "text": e.text, "labels": list(e.labels)}
+        for e in examples])
+    return directory
+
+
+def test_train_writes_model_and_metadata(tmp_path: Path) -> None:
+    corpus = _write_corpus(tmp_path / "corpus", make_examples(6))
+    output = tmp_path / "models" / "m.skops"
+    code, out, err = _run(["--db", str(tmp_path / "absent.db"), "train", "--corpus", str(corpus),
+                           "--output", str(output)])
+    assert code == 0, err
+    assert "macro F1" in out and "opgeslagen" in out
+    model = load_model(output)
+    assert model.labels == LABELS
+    summary = json.loads(output.with_suffix(".json").read_text(encoding="utf-8"))
+    assert summary["version"] == model.version
+    assert summary["n_examples"] == len(make_examples(6))
+    assert set(summary["cv"]["labels"]) == set(LABELS)
+
+
+def test_train_adds_human_labels_when_the_database_exists(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import nieuwsradar.core as core
+
+    db = tmp_path / "radar.db"
+    db.write_bytes(b"")
+    seen: list[Path] = []
+
+    def human_examples(db_path: Path) -> list[dict[str, object]]:
+        seen.append(db_path)
+        return [{"id": f"db-{i}", "title": "Omgevingsplan", "text": "omgevingswet DSO",
+                 "labels": ["omgevingswet"]} for i in range(3)]
+
+    monkeypatch.setattr(core, "human_examples", human_examples)
+    corpus = _write_corpus(tmp_path / "corpus", make_examples(6))
+    output = tmp_path / "m.skops"
+    code, _, err = _run(["--db", str(db), "train", "--corpus", str(corpus), "--output",
+                         str(output)])
+    assert code == 0, err
+    assert seen == [db]
+    assert "3 menselijke labels" in err
+    assert load_model(output).info["n_examples"] == len(make_examples(6)) + 3
+
+
+def test_train_reports_labels_missing_from_the_taxonomy(tmp_path: Path) -> None:
+    examples = [*make_examples(6), Example("oo", "Rellen", "ME", ("openbare orde",))]
+    corpus = _write_corpus(tmp_path / "corpus", examples)
+    code, _, err = _run(["--db", str(tmp_path / "none.db"), "train", "--corpus", str(corpus),
+                         "--output", str(tmp_path / "m.skops")])
+    assert code == 1
+    assert "'openbare orde' (1x, first at" in err and "topics.toml" in err
+    assert not (tmp_path / "m.skops").exists()

@@ -1,0 +1,250 @@
+"""The ingest orchestrator end to end: a real local HTTP server, a real SQLite file."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import pickle
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import pytest
+
+from nieuwsradar import update
+from nieuwsradar.config import Settings
+from nieuwsradar.core import Radar, make_radar
+from nieuwsradar.errors import ConfigError, FetchError, ParseError
+from nieuwsradar.types import SourceSpec
+from nieuwsradar.update import Processed
+from support.httpd import LocalHTTPServer, Route
+
+STORY = (
+    "Het kabinet stelt de komende drie jaar jaarlijks acht miljoen euro beschikbaar voor "
+    "bodycams bij gemeentelijke boa's. Gemeenten kunnen vanaf januari een aanvraag indienen "
+    "bij het ministerie. Uit een pilot in twaalf gemeenten bleek dat agressie tegen handhavers "
+    "afneemt wanneer zij een camera dragen. De VNG noemt de bijdrage een goede eerste stap, "
+    "maar wijst erop dat opleiding en beheer van de beelden ook geld kosten."
+)
+OTHER = [
+    ("Nieuw omgevingsplan vastgesteld", "De gemeenteraad heeft het eerste omgevingsplan "
+     "vastgesteld met regels voor bouwen, milieu en geluid in het centrum en de wijken."),
+    ("Energietoeslag voor minima verhoogd", "Huishoudens met een laag inkomen krijgen deze "
+     "winter een hogere energietoeslag van de gemeente, meldt de wethouder armoedebeleid."),
+    ("Drugslab ontmanteld in schuur", "In een schuur in het buitengebied is een drugslab "
+     "ontmanteld; de burgemeester sluit het pand op grond van de Opiumwet."),
+]
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+def rss(items: list[tuple[str, str, str]]) -> bytes:
+    """An RSS 2.0 document of (guid, title, text) items, newest first."""
+    body = "".join(
+        f"<item><title>{escape(t)}</title><link>https://bron.test/{g}?utm_source=rss</link>"
+        f"<guid>{g}</guid><pubDate>{format_datetime(NOW - timedelta(hours=i))}</pubDate>"
+        f"<description>{escape('<p>' + x + '</p>')}</description></item>"
+        for i, (g, t, x) in enumerate(items))
+    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+            f"<title>t</title><link>https://bron.test/</link>{body}</channel></rss>").encode()
+
+
+@pytest.fixture
+def server() -> Iterator[LocalHTTPServer]:
+    with LocalHTTPServer() as srv:
+        first = [("a1", "Geld voor bodycams voor boa's", STORY)]
+        rest = [(f"a{i + 2}", t, x) for i, (t, x) in enumerate(OTHER)]
+        srv.route("/a.xml", Route(body=rss(first + rest), etag='"a-v1"'))
+        srv.route("/b.xml", Route(body=rss([(
+            "b1", "Kabinet: bodycams voor handhavers",
+            "Dit bericht verscheen eerder bij de VNG. " + STORY)]), etag='"b-v1"'))
+        srv.route("/kapot.xml", Route(status=500, body=b"stuk"))
+        srv.route("/weg.xml", Route(status=410, body=b"gone"))
+        srv.route("/rommel.xml", Route(body=b"<html><body>geen feed</body></html>",
+                                       headers={"Content-Type": "text/html"}))
+        yield srv
+
+
+@pytest.fixture
+def radar(tmp_path: Path, server: LocalHTTPServer) -> Iterator[Radar]:
+    settings = Settings(db=tmp_path / "radar.db", model=tmp_path / "no-model.skops")
+    with make_radar(settings) as r:
+        r.sync_sources([
+            SourceSpec(url=server.url(p), name=n) for p, n in (
+                ("/a.xml", "Bron A"), ("/b.xml", "Bron B"), ("/kapot.xml", "Kapot"),
+                ("/weg.xml", "Weg"), ("/rommel.xml", "Rommel"))])
+        yield r
+
+
+def test_update_stores_items_and_records_failures(radar: Radar) -> None:
+    result = radar.update(all_sources=True)
+    assert result.sources_ok == 2 and result.sources_failed == 3
+    assert result.items_new == 5
+    errors = {f.name: f.error or "" for f in result.failures}
+    assert "500" in errors["Kapot"] and "410" in errors["Weg"]
+    assert "Rommel" in errors
+    health = {s.spec.name: s for s in radar.sources()}
+    assert health["Kapot"].error_count == 1 and health["Kapot"].last_error
+    assert health["Bron A"].last_ok_at is not None and health["Bron A"].error_count == 0
+    assert health["Kapot"].next_check_at is not None
+    assert health["Kapot"].next_check_at > health["Bron A"].last_ok_at  # backoff
+
+
+def test_same_story_in_two_sources_is_one_cluster(radar: Radar) -> None:
+    result = radar.update(all_sources=True)
+    assert result.duplicates == 1
+    (story,) = radar.storage.multi_source_clusters()
+    assert {it.source_name for it in story} == {"Bron A", "Bron B"}
+
+
+def test_second_update_is_conditional_and_adds_nothing(
+        radar: Radar, server: LocalHTTPServer) -> None:
+    radar.update(all_sources=True)
+    again = radar.update(all_sources=True)
+    assert again.items_new == 0
+    assert {r.name for r in again.sources if r.not_modified} == {"Bron A", "Bron B"}
+    assert server.requests_for("/a.xml")[-1].headers["if-none-match"] == '"a-v1"'
+    # failing sources are backed off, so a normal (not --all) update skips them
+    due = radar.update()
+    assert {r.name for r in due.sources} <= {"Bron A", "Bron B"}
+
+
+def test_deleted_item_never_comes_back(radar: Radar, server: LocalHTTPServer) -> None:
+    radar.update(all_sources=True)
+    hit = radar.search("omgevingsplan").hits[0]
+    radar.storage.delete_item(hit.item.id)
+    server.route("/a.xml", Route(body=rss([(f"a{i + 2}", t, x + " Bijgewerkt.")
+                                           for i, (t, x) in enumerate(OTHER)]), etag='"a-v2"'))
+    radar.update(all_sources=True)
+    assert radar.search("omgevingsplan").total == 0
+    assert radar.search("energietoeslag").total == 1
+
+
+def test_search_finds_stored_items_with_dutch_stemming(radar: Radar) -> None:
+    radar.update(all_sources=True)
+    assert radar.search("bodycam").total == 2
+    assert radar.search("drugslabs").total == 1
+    assert radar.search("(( boa's \"x").total >= 0
+
+
+KILL_SCRIPT = """
+import sys
+from pathlib import Path
+from nieuwsradar.config import Settings
+from nieuwsradar.core import make_radar
+from nieuwsradar import update
+from nieuwsradar.errors import ConfigError, FetchError, ParseError
+from nieuwsradar.types import SourceSpec
+from nieuwsradar.update import Processed
+db, base, n = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+with make_radar(Settings(db=db, model=Path("/nonexistent"), workers=4)) as radar:
+    radar.sync_sources([SourceSpec(url=f"{base}/f{i}.xml", name=f"f{i}") for i in range(n)])
+    print("go", flush=True)
+    radar.update(all_sources=True)
+"""
+
+
+def test_kill_during_update_leaves_a_consistent_database(tmp_path: Path) -> None:
+    feeds = 60
+    with LocalHTTPServer(latency_s=0.05) as srv:
+        for i in range(feeds):
+            srv.route(f"/f{i}.xml", Route(body=rss([
+                (f"f{i}-{j}", f"Bericht {j} van bron {i}", f"{STORY} Variant {i}-{j}.")
+                for j in range(20)])))
+        db = tmp_path / "kill.db"
+        proc = subprocess.Popen(
+            [sys.executable, "-c", KILL_SCRIPT, str(db), srv.base_url, str(feeds)],
+            stdout=subprocess.PIPE, text=True)
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "go"
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            time.sleep(0.05)
+            if _count(db, "SELECT count(*) FROM sources WHERE last_ok_at IS NOT NULL") >= 5:
+                break
+        workers = _children(proc.pid)
+        assert workers, "the update should have worker processes"
+        proc.kill()
+        proc.wait()
+        assert _all_gone(workers), "workers must not outlive a killed update"
+        done = _count(db, "SELECT count(*) FROM sources WHERE last_ok_at IS NOT NULL")
+        assert 0 < done < feeds, "kill should land mid-run"
+        with sqlite3.connect(db) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            # every source is all-or-nothing: written sources have all 20 items, others none
+            per_source = conn.execute(
+                "SELECT s.last_ok_at IS NOT NULL, count(i.id) FROM sources s "
+                "LEFT JOIN items i ON i.source_id = s.id GROUP BY s.id").fetchall()
+            assert all(n == (20 if ok else 0) for ok, n in per_source), per_source
+        with make_radar(Settings(db=db, model=Path("/nonexistent"))) as radar:
+            assert not radar.storage.check_integrity()
+            radar.update(all_sources=True)
+            assert radar.storage.count_items() == feeds * 20
+            assert radar.search("bodycams").total == feeds * 20
+
+
+def _count(db: Path, sql: str) -> int:
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(db, timeout=5) as conn:
+            return int(conn.execute(sql).fetchone()[0])
+    except sqlite3.OperationalError:
+        return 0
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def _all_gone(pids: list[int], timeout_s: float = 10.0) -> bool:
+    """True when every pid has exited (a zombie waiting for its reaper counts as exited)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        alive = []
+        for pid in pids:
+            try:
+                state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+            if state != "Z":
+                alive.append(pid)
+        if not alive:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_a_worker_crash_fails_only_that_document(tmp_path: Path) -> None:
+    """A document that kills a worker process (a crash in a C parser) is skipped with a
+    clear error; the pool is renewed and the next documents are processed."""
+    with make_radar(Settings(db=tmp_path / "crash.db")) as radar:
+        run = update._Run(radar.storage, None, NOW, None)
+
+        async def scenario() -> Processed:
+            with pytest.raises(ParseError, match="crashed on this document twice"):
+                await run._in_pool("https://bron.test/boem", os._exit, 3)
+            return await run._in_pool(
+                "https://bron.test/a", update._call_process, "feed",
+                rss([("x1", "Titel", STORY)]), "https://bron.test/a", None, None, NOW)
+
+        try:
+            processed = asyncio.run(scenario())
+        finally:
+            run.close()
+    assert [it.guid for it in processed.items] == ["x1"]
+
+
+def test_errors_survive_the_trip_from_a_worker_process() -> None:
+    errors = [ParseError("https://a.nl/feed", "geen feed"),
+              FetchError("https://a.nl", "HTTP 503", status=503, retry_after_s=60.0),
+              ConfigError("unknown kind", path="feeds.toml", line=4, field="kind")]
+    for error in errors:
+        back = pickle.loads(pickle.dumps(error))
+        assert type(back) is type(error) and str(back) == str(error)
+        assert vars(back) == vars(error)
