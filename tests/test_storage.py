@@ -317,8 +317,9 @@ def test_clusters_keep_size_first_seen_and_representative(store: Storage, source
     assert cluster(made[b]) is None and cluster(made[a]) == (3, ANY, a)
     store.delete_item(a)  # the representative goes: the earliest member takes over
     assert cluster(made[a]) == (2, ANY, c)
+    (d,) = store.upsert_items(other, [item(3)], [b"sig-d"]).new_ids  # not in a story yet
     sigs = store.recent_signatures(T0)
-    assert sorted(sigs) == [(b, made[a], b"sig-b"), (c, made[a], b"sig-c")]
-    assert store.recent_signatures(T0 + timedelta(hours=2, minutes=1)) == []
+    assert sorted(sigs) == [(b, made[a], b"sig-b"), (c, made[a], b"sig-c"), (d, None, b"sig-d")]
+    assert store.recent_signatures(T0 + timedelta(hours=2, minutes=1)) == [(d, None, b"sig-d")]
     with pytest.raises(StorageError, match=r"clusters \[9999\]"):
         store.assign_clusters([(b, 9999)])

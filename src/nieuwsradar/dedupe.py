@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import zlib
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -41,6 +42,7 @@ __all__ = [
     "signature",
     "signature_bytes",
     "signature_from_bytes",
+    "signature_matrix",
 ]
 
 Signature = npt.NDArray[np.uint32]
@@ -80,6 +82,8 @@ def _splitmix64(count: int, seed: int) -> list[int]:
 # (multiply-shift hashing); the a_i are odd so each map is a bijection on 64-bit values.
 _PERM_A = np.array([v | 1 for v in _splitmix64(NUM_PERM, 0x6E69657577)], dtype=np.uint64)
 _PERM_B = np.array(_splitmix64(NUM_PERM, 0x7261646172), dtype=np.uint64)
+# Odd multipliers that mix the values of one LSH band into one bucket key.
+_BAND_MIX = np.array([v | 1 for v in _splitmix64(NUM_PERM, 0x62616E64)], dtype=np.uint64)
 
 
 def _words(text: str) -> list[str]:
@@ -144,6 +148,15 @@ def signature_bytes(sig: Signature) -> bytes:
     return np.asarray(sig, dtype="<u4").tobytes()
 
 
+def signature_matrix(stored: Sequence[bytes]) -> npt.NDArray[np.uint32]:
+    """Signatures written by :func:`signature_bytes` as the rows of one array."""
+    if any(len(data) != SIGNATURE_BYTES for data in stored):
+        raise ValueError(f"a stored signature must be {SIGNATURE_BYTES} bytes; recompute it "
+                         "with dedupe.signature(text)")
+    joined = np.frombuffer(b"".join(stored), dtype="<u4").astype(np.uint32)
+    return joined.reshape(len(stored), NUM_PERM)
+
+
 def signature_from_bytes(data: bytes) -> Signature:
     """Read a signature written by :func:`signature_bytes`."""
     if len(data) != SIGNATURE_BYTES:
@@ -194,8 +207,7 @@ class StoryIndex:
         self.threshold = threshold
         self.verify_threshold = verify_threshold
         self.bands, self.rows = _banding(threshold)
-        self._band_bytes = 4 * self.rows
-        self._buckets: list[dict[bytes, list[int]]] = [{} for _ in range(self.bands)]
+        self._buckets: list[dict[int, list[int]]] = [{} for _ in range(self.bands)]
         self._sigs = np.empty((64, NUM_PERM), dtype=np.uint32)
         self._exps = np.empty((64, NUM_PERM), dtype=np.float32)
         self._sizes = np.empty(64, dtype=np.float64)
@@ -207,25 +219,38 @@ class StoryIndex:
 
     def add(self, item_id: int, cluster_id: int, sig: Signature) -> None:
         """Index an item's signature under its story; empty signatures are not indexed."""
-        if is_empty(sig):
+        self.add_many([item_id], [cluster_id], np.asarray(sig, dtype=np.uint32)[None, :])
+
+    def add_many(self, item_ids: Sequence[int], cluster_ids: Sequence[int],
+                 sigs: npt.NDArray[np.uint32]) -> None:
+        """Index many signatures (one row each) at once; empty ones are skipped."""
+        keep = ~(sigs == _EMPTY_VALUE).all(axis=1)
+        if not keep.all():
+            sigs = sigs[keep]
+            item_ids = [i for i, k in zip(item_ids, keep, strict=True) if k]
+            cluster_ids = [c for c, k in zip(cluster_ids, keep, strict=True) if k]
+        count = len(sigs)
+        if not count:
             return
-        row = len(self._item_ids)
-        if row == len(self._sigs):
+        first = len(self._item_ids)
+        while first + count > len(self._sigs):
             self._sigs = np.concatenate([self._sigs, np.empty_like(self._sigs)])
             self._exps = np.concatenate([self._exps, np.empty_like(self._exps)])
             self._sizes = np.concatenate([self._sizes, np.empty_like(self._sizes)])
-        exps = _exponentials(sig)
-        self._sigs[row] = sig
-        self._exps[row] = exps
-        self._sizes[row] = (NUM_PERM - 1) / float(exps.sum())
-        self._item_ids.append(item_id)
-        self._cluster_ids.append(cluster_id)
-        for bucket, key in zip(self._buckets, self._keys(sig), strict=True):
-            rows = bucket.get(key)
-            if rows is None:
-                bucket[key] = [row]
-            else:
-                rows.append(row)
+        exps = _exponentials(sigs)
+        self._sigs[first:first + count] = sigs
+        self._exps[first:first + count] = exps
+        self._sizes[first:first + count] = (NUM_PERM - 1) / exps.sum(axis=1, dtype=np.float64)
+        self._item_ids.extend(item_ids)
+        self._cluster_ids.extend(cluster_ids)
+        rows = range(first, first + count)
+        for bucket, keys in zip(self._buckets, self._band_keys(sigs).T.tolist(), strict=True):
+            for key, row in zip(keys, rows, strict=True):
+                members = bucket.get(key)
+                if members is None:
+                    bucket[key] = [row]
+                else:
+                    members.append(row)
 
     def match(self, sig: Signature) -> int | None:
         """The cluster id of the most similar verified near-duplicate, or None.
@@ -233,15 +258,25 @@ class StoryIndex:
         A candidate is verified when its estimated Jaccard similarity, or the estimated
         containment of the smaller text in the larger, reaches ``verify_threshold``.
         """
-        if is_empty(sig) or not self._item_ids:
-            return None
-        candidates: set[int] = set()
-        for bucket, key in zip(self._buckets, self._keys(sig), strict=True):
-            rows = bucket.get(key)
-            if rows:
-                candidates.update(rows)
-        if not candidates:
-            return None
+        return self.match_many(np.asarray(sig, dtype=np.uint32)[None, :])[0]
+
+    def match_many(self, sigs: npt.NDArray[np.uint32]) -> list[int | None]:
+        """:meth:`match` for each row of ``sigs`` (the index is not changed)."""
+        found: list[int | None] = [None] * len(sigs)
+        if not self._item_ids or not len(sigs):
+            return found
+        keys = self._band_keys(sigs).tolist()
+        for n, (sig, row_keys) in enumerate(zip(sigs, keys, strict=True)):
+            candidates: set[int] = set()
+            for bucket, key in zip(self._buckets, row_keys, strict=True):
+                rows = bucket.get(key)
+                if rows:
+                    candidates.update(rows)
+            if candidates and not is_empty(sig):
+                found[n] = self._verify(sig, candidates)
+        return found
+
+    def _verify(self, sig: Signature, candidates: set[int]) -> int | None:
         idx = np.fromiter(candidates, dtype=np.intp, count=len(candidates))
         jaccard = np.count_nonzero(self._sigs[idx] == sig, axis=1) / NUM_PERM
         best = int(jaccard.argmax())
@@ -253,11 +288,16 @@ class StoryIndex:
             return self._cluster_ids[int(idx[best])]
         return None
 
-    def _keys(self, sig: Signature) -> list[bytes]:
-        """One bucket key per band: the band's raw bytes."""
-        raw = sig.tobytes()
-        step = self._band_bytes
-        return [raw[i:i + step] for i in range(0, self.bands * step, step)]
+    def _band_keys(self, sigs: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint64]:
+        """One 64-bit bucket key per band and row: the band's values mixed together.
+
+        Two bands with equal values always share a key; a rare collision of different
+        bands only adds a candidate, which verification then rejects.
+        """
+        bands = sigs[:, :self.bands * self.rows].reshape(len(sigs), self.bands, self.rows)
+        mixed = (bands.astype(np.uint64) * _BAND_MIX[:self.rows]).sum(axis=2, dtype=np.uint64)
+        mixed ^= mixed >> _S31
+        return mixed
 
     def _containment(
         self, sig: Signature, idx: npt.NDArray[np.intp], jaccard: npt.NDArray[np.float64],

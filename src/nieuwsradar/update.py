@@ -160,10 +160,10 @@ class _Run:
         self.now = now
         self.pool = make_pool(model)
         self.progress = progress
-        self.index = dedupe.StoryIndex()
-        for item_id, cluster_id, sig in storage.recent_signatures(now - STORY_WINDOW):
-            self.index.add(item_id, cluster_id, dedupe.signature_from_bytes(sig))
-        self.cluster_sources: dict[int, set[int]] = {}
+        self._index: dedupe.StoryIndex | None = None
+        # story key (cluster id, or -item id for a story told once) → its sources
+        self.story_sources: dict[int, set[int]] = {}
+        self.promoted: dict[int, int] = {}  # -item id → the cluster its story became
         self.results: list[SourceResult] = []
         self.clustered = 0
         self.classified = 0
@@ -245,9 +245,7 @@ class _Run:
             batch = [await self.queue.get()]
             while len(batch) < WRITE_BATCH and not self.queue.empty():
                 batch.append(self.queue.get_nowait())
-            if batch[-1] is None:
-                done = True
-                batch.pop()
+            done = batch[-1] is None
             self._write_batch([o for o in batch if o is not None])
 
     def _write_batch(self, batch: list[_Fetched | _Failed]) -> None:
@@ -278,6 +276,9 @@ class _Run:
             return self._write_failure(outcome)
         state, processed, storage = outcome.state, outcome.processed, self.storage
         items = processed.items
+        if not items:
+            return self._write_unchanged(outcome)
+        index = self.index  # loaded before these items are stored, so none matches itself
         upserted = storage.upsert_items(state.id, items, processed.signatures, processed.stems)
         changed = set(upserted.new_ids) | set(upserted.updated_ids)
         ids = storage.ids_by_guid(state.id, [it.guid for it in items]) if changed else {}
@@ -287,10 +288,9 @@ class _Run:
                     if ids.get(it.guid) in changed]
             storage.set_model_labels(rows)
             self.classified += len(rows)
-        duplicates = self._cluster(state.id, upserted.new_ids, ids, processed)
-        interval = (polling.adaptive_interval_s(storage.recent_published_at(state.id),
-                                                self.now, default_s=state.spec.interval_s)
-                    if outcome.status != 304 else state.interval_s)
+        duplicates = self._cluster(index, state.id, upserted.new_ids, ids, processed)
+        interval = polling.adaptive_interval_s([it.published_at for it in items],
+                                               self.now, default_s=state.spec.interval_s)
         storage.record_fetch_ok(
             state.id, at=self.now, etag=outcome.etag, last_modified=outcome.last_modified,
             next_check_at=polling.next_check_at(self.now, interval, max_age_s=outcome.max_age_s),
@@ -300,32 +300,71 @@ class _Run:
             status=outcome.status, not_modified=outcome.status == 304,
             new=len(upserted.new_ids), updated=len(upserted.updated_ids), duplicates=duplicates)
 
-    def _cluster(self, source_id: int, new_ids: Sequence[int], ids: dict[str, int],
-                 processed: Processed) -> int:
-        """Attach new items to the story they repeat, or start a story; count repeats."""
+    @property
+    def index(self) -> dedupe.StoryIndex:
+        """The recent stories, loaded when the first new item needs them (not on 304s).
+
+        A story told by one item so far has no cluster row; the index knows it by the
+        negative item id until a second item joins it (see :meth:`_cluster`).
+        """
+        if self._index is None:
+            self._index = dedupe.StoryIndex()
+            recent = self.storage.recent_signatures(self.now - STORY_WINDOW)
+            self._index.add_many([item_id for item_id, _, _ in recent],
+                                 [cluster_id or -item_id for item_id, cluster_id, _ in recent],
+                                 dedupe.signature_matrix([sig for _, _, sig in recent]))
+        return self._index
+
+    def _cluster(self, index: dedupe.StoryIndex, source_id: int, new_ids: Sequence[int],
+                 ids: dict[str, int], processed: Processed) -> int:
+        """Attach new items to the story they repeat; count repeats from other sources.
+
+        Most items tell a story of their own: they stay out of the clusters table (no
+        extra writes). The first repeat of a story gives it a cluster row.
+        """
         if not new_ids:
             return 0
         sig_by_id = {ids[it.guid]: sig for it, sig in
                      zip(processed.items, processed.signatures, strict=True) if it.guid in ids}
-        rows: list[tuple[int, int | None]] = []
-        sigs = []
+        signed = [item_id for item_id in new_ids if sig_by_id.get(item_id)]
+        matrix = dedupe.signature_matrix([sig_by_id[item_id] or b"" for item_id in signed])
+        matched = dict(zip(signed, index.match_many(matrix), strict=True))
+        joins: list[tuple[int, int | None]] = []
+        story_of: dict[int, int] = {}
         duplicates = 0
         for item_id in new_ids:
-            raw = sig_by_id.get(item_id)
-            sig = dedupe.signature_from_bytes(raw) if raw else None
-            cluster = self.index.match(sig) if sig is not None else None
-            if cluster is not None and source_id not in self.cluster_sources.get(cluster, ()):
-                duplicates += 1
-            rows.append((item_id, cluster))
-            sigs.append(sig)
-        cluster_of = self.storage.assign_clusters(rows)
-        for (item_id, _), sig in zip(rows, sigs, strict=True):
-            cluster_id = cluster_of[item_id]
-            self.cluster_sources.setdefault(cluster_id, set()).add(source_id)
-            if sig is not None:
-                self.index.add(item_id, cluster_id, sig)
+            story = matched.get(item_id)
+            if story is None:
+                story = -item_id
+            else:
+                story = self.promoted.get(story, story)
+                if story < 0:  # first repeat of a story told once: it becomes a cluster
+                    cluster_id = self.storage.assign_clusters([(-story, None)])[-story]
+                    self.promoted[story] = cluster_id
+                    self.story_sources[cluster_id] = self.story_sources.pop(story, set())
+                    story = cluster_id
+                if source_id not in self.story_sources.get(story, ()):
+                    duplicates += 1
+                joins.append((item_id, story))
+            self.story_sources.setdefault(story, set()).add(source_id)
+            story_of[item_id] = story
+        if joins:
+            self.storage.assign_clusters(joins)
+        index.add_many(signed, [story_of[item_id] for item_id in signed], matrix)
         self.clustered += duplicates
         return duplicates
+
+    def _write_unchanged(self, outcome: _Fetched) -> SourceResult:
+        """A 304 (or an empty document): only the fetch state changes."""
+        state = outcome.state
+        self.storage.record_fetch_ok(
+            state.id, at=self.now, etag=outcome.etag, last_modified=outcome.last_modified,
+            next_check_at=polling.next_check_at(self.now, state.interval_s,
+                                                max_age_s=outcome.max_age_s),
+            interval_s=state.interval_s)
+        return SourceResult(source_id=state.id, url=state.spec.url, name=state.spec.name,
+                            ok=True, status=outcome.status,
+                            not_modified=outcome.status == 304)
 
     def _write_failure(self, failure: _Failed) -> SourceResult:
         state = failure.state

@@ -36,14 +36,13 @@ def refresh_clusters(conn: sqlite3.Connection, cluster_ids: Iterable[int]) -> No
 class ClustersMixin(StorageBase):
     """Signatures for near-duplicate detection and cluster membership."""
 
-    def recent_signatures(self, since: datetime) -> list[tuple[int, int, bytes]]:
-        """(item_id, cluster_id, signature) of clustered items with a signature published
-        at or after ``since``, oldest first."""
+    def recent_signatures(self, since: datetime) -> list[tuple[int, int | None, bytes]]:
+        """(item_id, cluster_id, signature) of items with a signature published at or
+        after ``since``, oldest first; cluster_id is None for a story told once so far."""
         with self._reading():
             rows = self._conn.execute(
                 "SELECT id, cluster_id, minhash FROM items WHERE published_at >= ? "
-                "AND minhash IS NOT NULL AND cluster_id IS NOT NULL "
-                "ORDER BY published_at, id",
+                "AND minhash IS NOT NULL ORDER BY published_at, id",
                 (to_db(since, "since"),),
             ).fetchall()
         return [(r[0], r[1], bytes(r[2])) for r in rows]
@@ -73,15 +72,16 @@ class ClustersMixin(StorageBase):
                 "SELECT cluster_id FROM items WHERE cluster_id IS NOT NULL "
                 "AND id IN (SELECT value FROM json_each(?))", (json_ids(wanted),),
             ))
-            result: dict[int, int] = {}
-            for item_id, cluster_id in wanted.items():
-                if cluster_id is None:
-                    cluster_id = conn.execute(
-                        "INSERT INTO clusters (first_seen_at, size, representative_item_id) "
-                        "SELECT published_at, 1, id FROM items WHERE id = ? RETURNING id",
-                        (item_id,),
-                    ).fetchone()[0]
-                result[item_id] = cluster_id
+            result = {i: c for i, c in wanted.items() if c is not None}
+            fresh = [i for i, c in wanted.items() if c is None]
+            if fresh:  # one statement starts every new cluster
+                result.update((rep, cid) for cid, rep in conn.execute(
+                    "INSERT INTO clusters (first_seen_at, size, representative_item_id) "
+                    "SELECT published_at, 1, id FROM items "
+                    "WHERE id IN (SELECT value FROM json_each(?)) "
+                    "RETURNING id, representative_item_id",
+                    (json_ids(fresh),),
+                ).fetchall())
             conn.executemany(
                 "UPDATE items SET cluster_id = ? WHERE id = ?",
                 [(c, i) for i, c in result.items()],

@@ -29,7 +29,20 @@ _DELETE = (
     "stem_body) VALUES ('delete', ?, ?, ?, ?, ?, ?)"
 )
 _META_KEY = "fts_stemmer"
+#: What the index holds: the stemmer, and how the summary is indexed (see indexed_summary).
+#: A database indexed differently is re-indexed when opened.
+INDEX_VERSION = f"{STEM_VERSION}/summary-1"
 _REBUILD_BATCH = 5000
+
+
+def indexed_summary(summary: str, content_text: str) -> str:
+    """The summary as indexed: empty when it is only the start of the text.
+
+    Feeds without a separate summary get one cut from the text; indexing it again would
+    double the index work and count its words twice in bm25.
+    """
+    lead = summary.rstrip(" .…")
+    return "" if lead and content_text.startswith(lead) else summary
 
 
 def stems_of(title: str, summary: str, content_text: str) -> tuple[str, str]:
@@ -38,14 +51,15 @@ def stems_of(title: str, summary: str, content_text: str) -> tuple[str, str]:
     Callers that have spare cores (the ingest workers) compute it ahead and hand it to
     :meth:`~nieuwsradar.storage.Storage.upsert_items`, so the writer does not stem.
     """
-    return stem_text(title), stem_text(f"{summary}\n{content_text}")
+    return stem_text(title), stem_text(f"{indexed_summary(summary, content_text)}\n{content_text}")
 
 
 def fts_row(item_id: int, title: str, summary: str, content_text: str,
             stems: tuple[str, str] | None = None) -> FtsRow:
     """The values indexed for one item: raw text plus its stemmed shadow."""
     stem_title, stem_body = stems or stems_of(title, summary, content_text)
-    return (item_id, title, summary, content_text, stem_title, stem_body)
+    return (item_id, title, indexed_summary(summary, content_text), content_text,
+            stem_title, stem_body)
 
 
 def index_rows(conn: sqlite3.Connection, rows: Iterable[FtsRow]) -> None:
@@ -84,12 +98,12 @@ def rebuild(conn: sqlite3.Connection) -> None:
     conn.execute(
         "INSERT INTO meta(key, value) VALUES (?, ?) "
         "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        (_META_KEY, STEM_VERSION),
+        (_META_KEY, INDEX_VERSION),
     )
 
 
 def needs_rebuild(conn: sqlite3.Connection) -> bool:
     """True when the index was built with other stemming rules than the current ones."""
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (_META_KEY,)).fetchone()
-    return row is None or row[0] != STEM_VERSION
+    return row is None or row[0] != INDEX_VERSION
 

@@ -35,7 +35,7 @@ class LabelsMixin(StorageBase):
                 (json_ids(ids),),
             )
             self._conn.executemany(
-                "INSERT OR REPLACE INTO item_labels "
+                "INSERT INTO item_labels "
                 "(item_id, label, score, origin, model_version, at) "
                 "VALUES (?, ?, ?, 'model', ?, ?)",
                 [
