@@ -4,7 +4,7 @@
 PYTHON ?= python3
 UV := $(PYTHON) -m uv
 export UV_PYTHON_DOWNLOADS := never
-export UV_PYTHON := $(shell command -v $(PYTHON))
+RUN := $(UV) run --locked --all-groups
 
 .PHONY: install demo test lint bench clean
 
@@ -17,18 +17,18 @@ install: .venv/.installed
 	@touch $@
 
 demo: install
-	$(UV) run --locked nieuwsradar demo --no-serve
+	$(RUN) nieuwsradar demo --no-serve
 
 lint: install
-	$(UV) run --locked ruff check src tests bench
-	$(UV) run --locked mypy
-	$(UV) run --locked lint-imports
+	$(RUN) ruff check src tests bench notebooks
+	$(RUN) mypy
+	$(RUN) lint-imports
 
 test: lint
-	$(UV) run --locked pytest -q --nbmake tests notebooks
+	$(RUN) pytest -q --nbmake tests notebooks
 
 bench: install
-	$(UV) run --locked python bench/ingest.py
+	$(RUN) python bench/ingest.py
 
 clean:
 	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache nieuwsradar-demo.db*
