@@ -121,3 +121,25 @@ def test_unusable_database_path_is_a_clear_error(cli: CliRunner, tmp_path: Path)
     not_db.write_text("dit is geen database " * 100, encoding="utf-8")
     result = run(cli, "--db", str(not_db), "search", "x", code=1)
     assert "tekst.db" in result.output
+
+
+def test_train_learns_from_human_corrections_in_the_database(
+        cli: CliRunner, tmp_path: Path, server: LocalHTTPServer) -> None:
+    """A correction made with `label` is stored as human and used by the next `train`."""
+    from test_classify import make_examples
+
+    from nieuwsradar.classify import load_model
+
+    write_feeds(tmp_path, server)
+    run(cli, "update")
+    found = json.loads(run(cli, "search", "begroting", "--json").output)
+    run(cli, "label", str(found["hits"][0]["id"]), "sociaal domein")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "part-x.jsonl").write_text("".join(
+        json.dumps({"id": e.id, "title": e.title, "text": e.text, "labels": list(e.labels)})
+        + "\n" for e in make_examples(6)), encoding="utf-8")
+    output = tmp_path / "m.skops"
+    result = run(cli, "train", "--corpus", str(corpus), "--output", str(output))
+    assert "1 menselijke labels" in result.output
+    assert load_model(output).info["n_examples"] == len(make_examples(6)) + 1

@@ -8,11 +8,11 @@ ParsedItem carries HTML; relative URLs are kept for normalising to resolve.
 from __future__ import annotations
 
 import html
-import json
 from typing import Any
 
 from nieuwsradar.errors import ParseError
 from nieuwsradar.parse.dates import parse_date
+from nieuwsradar.parse.jsonvalues import load_json, text_value
 from nieuwsradar.types import ParsedFeed, ParsedItem
 
 JSON_FEED_TYPES = ("application/feed+json", "application/json")
@@ -25,13 +25,6 @@ def looks_like_json(body: bytes, content_type: str | None) -> bool:
     return body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{"
 
 
-def _str(value: Any) -> str:
-    """A JSON value as a stripped string; numbers become text, anything else ""."""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    return ""
 
 
 def _plain_as_html(text: str) -> str:
@@ -45,40 +38,35 @@ def _author(item: dict[str, Any]) -> str | None:
     authors = item.get("authors")
     candidates = authors if isinstance(authors, list) else [item.get("author")]
     for author in candidates:
-        if isinstance(author, dict) and _str(author.get("name")):
-            return _str(author.get("name"))
+        if isinstance(author, dict) and text_value(author.get("name")):
+            return text_value(author.get("name"))
     return None
 
 
 def _item(item: dict[str, Any]) -> ParsedItem:
     """One JSON Feed item as a ParsedItem."""
-    content = _str(item.get("content_html"))
+    content = text_value(item.get("content_html"))
     if not content:
-        content = _plain_as_html(_str(item.get("content_text")))
-    summary = _str(item.get("summary"))
+        content = _plain_as_html(text_value(item.get("content_text")))
+    summary = text_value(item.get("summary"))
     return ParsedItem(
-        title=html.escape(_str(item.get("title")), quote=False),
-        url=_str(item.get("url")) or _str(item.get("external_url")) or None,
-        guid=_str(item.get("id")) or None,
+        title=html.escape(text_value(item.get("title")), quote=False),
+        url=text_value(item.get("url")) or text_value(item.get("external_url")) or None,
+        guid=text_value(item.get("id")) or None,
         summary_html=html.escape(summary, quote=False),
         content_html=content,
-        published=parse_date(_str(item.get("date_published"))),
-        updated=parse_date(_str(item.get("date_modified"))),
+        published=parse_date(text_value(item.get("date_published"))),
+        updated=parse_date(text_value(item.get("date_modified"))),
         author=_author(item),
     )
 
 
 def parse_json_feed(text: str, *, url: str) -> ParsedFeed:
     """Parse JSON Feed text; ParseError names what is wrong (bad JSON, no version, no items)."""
-    try:
-        data = json.loads(text)
-    except (ValueError, RecursionError) as exc:
-        raise ParseError(
-            url, f"invalid JSON ({exc}); the source does not serve a JSON Feed"
-        ) from None
+    data = load_json(text, url=url, what="a JSON Feed")
     if not isinstance(data, dict):
         raise ParseError(url, "JSON Feed must be a JSON object at the top level")
-    version = _str(data.get("version"))
+    version = text_value(data.get("version"))
     if not version.startswith("https://jsonfeed.org/version/"):
         raise ParseError(url, f"not a JSON Feed: field 'version' is {version!r}, expected "
                               "'https://jsonfeed.org/version/1.1'")
@@ -86,7 +74,7 @@ def parse_json_feed(text: str, *, url: str) -> ParsedFeed:
     if not isinstance(items, list):
         raise ParseError(url, "JSON Feed has no 'items' list")
     return ParsedFeed(
-        title=_str(data.get("title")),
-        link=_str(data.get("home_page_url")) or None,
+        title=text_value(data.get("title")),
+        link=text_value(data.get("home_page_url")) or None,
         items=tuple(_item(item) for item in items if isinstance(item, dict)),
     )

@@ -10,19 +10,16 @@ no field in ParsedItem and is not kept.
 from __future__ import annotations
 
 import html
-import json
 from typing import Any
 
 from nieuwsradar.errors import ParseError
 from nieuwsradar.parse.dates import parse_date
+from nieuwsradar.parse.jsonvalues import load_json, text_value
 from nieuwsradar.types import ParsedFeed, ParsedItem
 
 _LIST_KEYS = ("nieuwsberichten", "news")
 
 
-def _str(value: Any) -> str:
-    """A JSON string stripped; anything else ""."""
-    return value.strip() if isinstance(value, str) else ""
 
 
 def _content(alineas: Any) -> str:
@@ -33,10 +30,10 @@ def _content(alineas: Any) -> str:
     for alinea in alineas:
         if not isinstance(alinea, dict):
             continue
-        heading = _str(alinea.get("titel"))
+        heading = text_value(alinea.get("titel"))
         if heading:
             parts.append(f"<h3>{html.escape(heading, quote=False)}</h3>")
-        body = _str(alinea.get("opgemaaktetekst"))
+        body = text_value(alinea.get("opgemaaktetekst"))
         if body:
             parts.append(body)
     return "\n".join(parts)
@@ -45,23 +42,18 @@ def _content(alineas: Any) -> str:
 def _item(item: dict[str, Any]) -> ParsedItem:
     """One politie.nl news item as a ParsedItem."""
     return ParsedItem(
-        title=html.escape(_str(item.get("titel")), quote=False),
-        url=_str(item.get("url")) or None,
-        guid=_str(item.get("uid")) or None,
-        summary_html=html.escape(_str(item.get("introductie")), quote=False),
+        title=html.escape(text_value(item.get("titel")), quote=False),
+        url=text_value(item.get("url")) or None,
+        guid=text_value(item.get("uid")) or None,
+        summary_html=html.escape(text_value(item.get("introductie")), quote=False),
         content_html=_content(item.get("alineas")),
-        published=parse_date(_str(item.get("publicatiedatum"))),
+        published=parse_date(text_value(item.get("publicatiedatum"))),
     )
 
 
 def parse_politie(text: str, *, url: str) -> ParsedFeed:
     """Parse a politie.nl API v4 news response; ParseError when it is not one."""
-    try:
-        data = json.loads(text)
-    except (ValueError, RecursionError) as exc:
-        raise ParseError(
-            url, f"invalid JSON from the politie.nl API ({exc}); retry later"
-        ) from None
+    data = load_json(text, url=url, what="politie.nl API news")
     items = None
     if isinstance(data, dict):
         items = next((data[key] for key in _LIST_KEYS if isinstance(data.get(key), list)), None)
