@@ -25,8 +25,6 @@ def looks_like_json(body: bytes, content_type: str | None) -> bool:
     return body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{"
 
 
-
-
 def _plain_as_html(text: str) -> str:
     """Plain text as HTML: escaped, blank-line separated paragraphs become ``<p>``."""
     paragraphs = [part.strip() for part in text.split("\n\n") if part.strip()]
