@@ -71,7 +71,7 @@ def main() -> None:
     model = load_model(model_path)
     load_s = time.perf_counter() - started
     print(f"model load: {load_s:.3f} s ({model_path.name}, version {model.version}); "
-          f"first load in a process incl. importing scikit-learn/skops: {first_s:.3f} s")
+          f"first load in a process: {first_s:.3f} s")
 
     texts = [item_text(it["title"], it["text"]) for it in items]
     model.predict(texts[:100])

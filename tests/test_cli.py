@@ -126,9 +126,8 @@ def test_unusable_database_path_is_a_clear_error(cli: CliRunner, tmp_path: Path)
 def test_train_learns_from_human_corrections_in_the_database(
         cli: CliRunner, tmp_path: Path, server: LocalHTTPServer) -> None:
     """A correction made with `label` is stored as human and used by the next `train`."""
-    from test_classify import make_examples
-
     from nieuwsradar.classify import load_model
+    from test_classify import make_examples
 
     write_feeds(tmp_path, server)
     run(cli, "update")

@@ -139,31 +139,6 @@ def test_train_writes_model_and_metadata(tmp_path: Path) -> None:
     assert set(summary["cv"]["labels"]) == set(LABELS)
 
 
-def test_train_adds_human_labels_when_the_database_exists(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import nieuwsradar.core as core
-
-    db = tmp_path / "radar.db"
-    db.write_bytes(b"")
-    seen: list[Path] = []
-
-    def human_examples(db_path: Path) -> list[dict[str, object]]:
-        seen.append(db_path)
-        return [{"id": f"db-{i}", "title": "Omgevingsplan", "text": "omgevingswet DSO",
-                 "labels": ["omgevingswet"]} for i in range(3)]
-
-    monkeypatch.setattr(core, "human_examples", human_examples)
-    corpus = _write_corpus(tmp_path / "corpus", make_examples(6))
-    output = tmp_path / "m.skops"
-    code, _, err = _run(["--db", str(db), "train", "--corpus", str(corpus), "--output",
-                         str(output)])
-    assert code == 0, err
-    assert seen == [db]
-    assert "3 menselijke labels" in err
-    assert load_model(output).info["n_examples"] == len(make_examples(6)) + 3
-
-
 def test_train_reports_labels_missing_from_the_taxonomy(tmp_path: Path) -> None:
     examples = [*make_examples(6), Example("oo", "Rellen", "ME", ("openbare orde",))]
     corpus = _write_corpus(tmp_path / "corpus", examples)

@@ -1,7 +1,8 @@
 """Domain classifier: which of the taxonomy's labels (handhaving, ondermijning, sociaal
 domein, omgevingswet, ...) a news item belongs to.
 
-scikit-learn and skops are imported only inside this package. Typical use::
+scikit-learn and skops are imported only inside this package, and only to train or save a
+model: loading a model and predicting use numpy alone (:mod:`.scorer`). Typical use::
 
     model = load_model(default_model_path())
     predictions = model.predict([item_text(title, body) for title, body in items])

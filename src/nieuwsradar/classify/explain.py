@@ -8,7 +8,7 @@ can then show "drugslab +0.84, sluiting +0.41" instead of "char: drug".
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
@@ -17,23 +17,22 @@ import numpy as np
 from nieuwsradar.classify.text import tokenize
 
 if TYPE_CHECKING:
-    from nieuwsradar.classify.features import WordCharVectorizer
+    from nieuwsradar.classify.scorer import LinearScorer
 
 
 def top_terms(
-    vectorizer: WordCharVectorizer, coef: np.ndarray, text: str, k: int = 8
+    vectorizer: LinearScorer, coef: np.ndarray, text: str, k: int = 8
 ) -> list[tuple[str, float]]:
     """The ``k`` terms with the largest positive contribution ``feature value x weight``.
 
     ``coef`` is the label's weight per feature column. Terms are words or "w1 w2" bigrams
     of ``text``, weights are rounded to 4 decimals, largest first.
     """
-    row = vectorizer.transform([text]).tocsr()
-    values = dict(zip(row.indices.tolist(), row.data.tolist(), strict=True))
+    values = vectorizer.features(text)
     contribution = {col: value * float(coef[col]) for col, value in values.items()}
     tokens = tokenize(text)
     word_counts = Counter(tokens)
-    scores: Counter[str] = Counter()
+    scores: defaultdict[str, float] = defaultdict(float)
 
     for word in word_counts:
         col = vectorizer.unigram_index(word)

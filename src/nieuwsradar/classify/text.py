@@ -34,7 +34,7 @@ STOP_WORDS: frozenset[str] = frozenset(_STOP_WORDS_TEXT.split())
 
 
 #: ASCII letters and digits stay (lower-cased), everything else becomes a space.
-_ASCII_TABLE = str.maketrans({
+ASCII_TABLE = str.maketrans({
     chr(c): (chr(c).lower() if chr(c).isalnum() else " ") for c in range(128)
 })
 
@@ -49,7 +49,7 @@ def raw_tokens(text: str) -> list[str]:
     if not text.isascii():
         text = text.replace("\u2019", " ").replace("\u2018", " ")
         text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return text.translate(_ASCII_TABLE).split()
+    return text.translate(ASCII_TABLE).split()
 
 
 def is_feature_token(token: str) -> bool:

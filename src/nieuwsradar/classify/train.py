@@ -220,6 +220,9 @@ def train_model(
     if cv_folds < 2:
         raise InputError(f"cv_folds must be at least 2, got {cv_folds}")
     _check_trainable(y, labels, cv_folds)
+    if config.classifier != "logreg":
+        raise InputError(f"{config.name}: only logistic regression ('logreg') models can be "
+                         "trained as the domain model; the others are for compare()")
 
     scores = oof_scores(texts, y, config, folds=cv_folds, seed=seed)
     thresholds = tune_thresholds(y, scores)
@@ -235,7 +238,7 @@ def train_model(
         "cv_folds": cv_folds, "cv_macro_f1": round(cv.macro_f1, 4),
         "cv_micro_f1": round(cv.micro_f1, 4), "seed": seed,
     }
-    model = DomainModel(pipeline, labels, thresholds, version=version, info=info)
+    model = DomainModel.from_pipeline(pipeline, labels, thresholds, version=version, info=info)
     report = TrainReport(
         version=version, config=config, n_examples=len(examples), label_counts=counts,
         thresholds={label: float(t) for label, t in zip(labels, thresholds, strict=True)},

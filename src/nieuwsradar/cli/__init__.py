@@ -167,7 +167,9 @@ def print_summary(result: UpdateResult) -> None:
         f"{result.items_new} nieuwe items, {result.items_updated} gewijzigd, "
         f"{result.duplicates} duplicaten, {result.classified} geclassificeerd.")
     for failure in result.failures:
-        click.echo(f"  mislukt: {failure.name} ({failure.url}): {failure.error}")
+        error = failure.error or ""
+        where = failure.name if failure.url in error else f"{failure.name} ({failure.url})"
+        click.echo(f"  mislukt: {where}: {error}")
 
 
 # --- search -------------------------------------------------------------------------------
