@@ -207,7 +207,11 @@ class StoryIndex:
         self.threshold = threshold
         self.verify_threshold = verify_threshold
         self.bands, self.rows = _banding(threshold)
-        self._buckets: list[dict[int, list[int]]] = [{} for _ in range(self.bands)]
+        # Per band: bucket key → the latest row with that key. Keeping one row per key
+        # (not all) lets a whole batch be indexed with dict.update; older rows with the
+        # same band values are near-duplicates of the latest, and other bands still
+        # point at them.
+        self._buckets: list[dict[int, int]] = [{} for _ in range(self.bands)]
         self._sigs = np.empty((64, NUM_PERM), dtype=np.uint32)
         self._exps = np.empty((64, NUM_PERM), dtype=np.float32)
         self._sizes = np.empty(64, dtype=np.float64)
@@ -245,12 +249,7 @@ class StoryIndex:
         self._cluster_ids.extend(cluster_ids)
         rows = range(first, first + count)
         for bucket, keys in zip(self._buckets, self._band_keys(sigs).T.tolist(), strict=True):
-            for key, row in zip(keys, rows, strict=True):
-                members = bucket.get(key)
-                if members is None:
-                    bucket[key] = [row]
-                else:
-                    members.append(row)
+            bucket.update(zip(keys, rows, strict=True))
 
     def match(self, sig: Signature) -> int | None:
         """The cluster id of the most similar verified near-duplicate, or None.
@@ -265,15 +264,14 @@ class StoryIndex:
         found: list[int | None] = [None] * len(sigs)
         if not self._item_ids or not len(sigs):
             return found
-        keys = self._band_keys(sigs).tolist()
-        for n, (sig, row_keys) in enumerate(zip(sigs, keys, strict=True)):
-            candidates: set[int] = set()
-            for bucket, key in zip(self._buckets, row_keys, strict=True):
-                rows = bucket.get(key)
-                if rows:
-                    candidates.update(rows)
-            if candidates and not is_empty(sig):
-                found[n] = self._verify(sig, candidates)
+        keys = self._band_keys(sigs).T.tolist()
+        hits = [list(map(bucket.get, band_keys))
+                for bucket, band_keys in zip(self._buckets, keys, strict=True)]
+        for n, row_hits in enumerate(zip(*hits, strict=True)):
+            candidates = set(row_hits)
+            candidates.discard(None)
+            if candidates and not is_empty(sigs[n]):
+                found[n] = self._verify(sigs[n], candidates)
         return found
 
     def _verify(self, sig: Signature, candidates: set[int]) -> int | None:
