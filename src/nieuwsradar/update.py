@@ -49,8 +49,10 @@ MAX_FULLTEXT_PER_SOURCE = 100
 #: A story's lead for near-duplicate detection: this many words of summary or text.
 LEAD_WORDS = 40
 LEAD_MIN_WORDS = 8
-#: At most this many sources are written in one transaction.
-WRITE_BATCH = 50
+#: At most this many sources are written in one transaction ...
+WRITE_BATCH = 100
+#: ... gathered for at most this long after the first one is ready.
+WRITE_LINGER_S = 0.1
 
 ProgressFn = Callable[[SourceResult], None]
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -239,12 +241,26 @@ class _Run:
 
     # -- writing (one writer, batched transactions) -----------------------------------------
     async def writer(self) -> None:
-        """Write queued outcomes until the None sentinel, many sources per transaction."""
+        """Write queued outcomes until the None sentinel, many sources per transaction.
+
+        After the first outcome it lingers up to :data:`WRITE_LINGER_S` for more: each
+        commit rewrites the index pages it touched and flushes a new FTS segment, so
+        fewer, larger transactions are much cheaper than one per source.
+        """
+        loop = asyncio.get_running_loop()
         done = False
         while not done:
             batch = [await self.queue.get()]
-            while len(batch) < WRITE_BATCH and not self.queue.empty():
-                batch.append(self.queue.get_nowait())
+            until = loop.time() + WRITE_LINGER_S
+            while len(batch) < WRITE_BATCH and batch[-1] is not None:
+                if not self.queue.empty():
+                    batch.append(self.queue.get_nowait())
+                    continue
+                try:
+                    batch.append(await asyncio.wait_for(self.queue.get(),
+                                                        until - loop.time()))
+                except TimeoutError:
+                    break
             done = batch[-1] is None
             self._write_batch([o for o in batch if o is not None])
 
