@@ -56,6 +56,8 @@ WRITE_LINGER_S = 0.1
 
 ProgressFn = Callable[[SourceResult], None]
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
+#: Workers yield the CPU to the main process, which fetches and writes for all of them.
+WORKER_NICENESS = 5
 
 # The model used by worker processes. Set in the parent before the pool forks, so each
 # worker inherits it without loading or unpickling it again.
@@ -398,15 +400,18 @@ def make_pool(model: DomainModel | None) -> Executor:
     global _WORKER_MODEL  # set once per pool, read by the forked workers
     _WORKER_MODEL = model
     workers = max(1, min(2, os.cpu_count() or 1))
-    return ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent,
+    return ProcessPoolExecutor(max_workers=workers, initializer=_worker_init,
                                mp_context=multiprocessing.get_context("fork"))
 
 
-def _die_with_parent() -> None:
-    """Ask Linux to end this worker when the update process dies (even by SIGKILL).
+def _worker_init() -> None:
+    """Set up a worker: a lower priority than the main process, and death with it.
 
-    Without it a killed ``nieuwsradar update`` leaves its workers waiting forever.
+    The main process fetches and writes for all workers, so it goes first. Linux ends the
+    worker when the update process dies (even by SIGKILL); without that a killed
+    ``nieuwsradar update`` would leave its workers waiting forever.
     """
+    os.nice(WORKER_NICENESS)
     if sys.platform.startswith("linux"):
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
