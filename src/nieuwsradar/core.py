@@ -30,12 +30,21 @@ class SyncResult:
     updated: int
 
 
+#: Counting matches stops here: a broad query on a big archive shows "10000+".
+COUNT_CAP = 10_000
+
+
 @dataclass(frozen=True, slots=True)
 class SearchPage:
-    """One page of search results and the total number of matches."""
+    """One page of search results and the number of matches (at most :data:`COUNT_CAP`)."""
 
     hits: list[SearchHit]
     total: int
+
+    @property
+    def more(self) -> bool:
+        """True when there are more matches than :attr:`total` counted."""
+        return self.total >= COUNT_CAP
 
 
 class Radar:
@@ -155,7 +164,7 @@ class Radar:
         """Search the archive with the user query syntax of :mod:`nieuwsradar.search`."""
         query = search.parse_query(text)
         return SearchPage(self.storage.search(query, limit=limit, offset=offset),
-                          self.storage.count_matches(query))
+                          self.storage.count_matches(query, cap=COUNT_CAP))
 
 
 def make_radar(settings: Settings) -> Radar:

@@ -184,14 +184,14 @@ def search_cmd(ctx: click.Context, query: tuple[str, ...], as_json: bool, limit:
     radar = open_radar(ctx)
     page = radar.search(" ".join(query), limit=limit)
     if as_json:
-        click.echo(json.dumps({"total": page.total, "hits": [
+        click.echo(json.dumps({"total": page.total, "more": page.more, "hits": [
             {"id": h.item.id, "title": h.item.title, "url": h.item.url,
              "source": h.item.source_name, "published_at": h.item.published_at.isoformat(),
              "labels": sorted({lab.label for lab in h.item.labels}), "rank": h.rank,
              "snippet": _plain_snippet(h.snippet)} for h in page.hits]},
             ensure_ascii=False, indent=2))
         return
-    click.echo(f"{page.total} resultaten")
+    click.echo(f"{page.total}{'+' if page.more else ''} resultaten")
     for hit in page.hits:
         labels = ", ".join(sorted({lab.label for lab in hit.item.labels})) or "overig"
         date = hit.item.published_at.astimezone().strftime("%Y-%m-%d")
