@@ -297,30 +297,6 @@ class WordCharVectorizer(TransformerMixin, BaseEstimator):
             shape=(len(words), len(self.chars_)),
         )
 
-    # ------------------------------------------------------------------ feature lookup
-    def unigram_index(self, word: str) -> int | None:
-        """Column of the unigram feature of a (tokenized) word, if it is a feature."""
-        wid = self._word_id.get(word)
-        col = -1 if wid is None else int(self._word_to_uni[wid])
-        return col if col >= 0 else None
-
-    def bigram_index(self, first: str, second: str) -> int | None:
-        """Column of the bigram feature "first second", if it is a feature."""
-        a, b = self._word_id.get(first), self._word_id.get(second)
-        if a is None or b is None or not self.bigram_keys_.size:
-            return None
-        key = (a << _KEY_SHIFT) | b
-        pos = int(np.searchsorted(self.bigram_keys_, key))
-        if pos < self.bigram_keys_.size and int(self.bigram_keys_[pos]) == key:
-            return len(self.unigrams_) + pos
-        return None
-
-    def char_indices(self, word: str) -> list[int]:
-        """Columns (after the word block) of the character n-grams of a word (may repeat)."""
-        base = self.n_word_features_
-        return [base + i for i in self._grams_of(word)]
-
-    # ------------------------------------------------------------------------- names
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Feature names: unigrams, then "w1 w2" bigrams, then "char:<n-gram>" names."""
         mask = (1 << _KEY_SHIFT) - 1
