@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -142,3 +143,30 @@ def test_train_learns_from_human_corrections_in_the_database(
     result = run(cli, "train", "--corpus", str(corpus), "--output", str(output))
     assert "1 menselijke labels" in result.output
     assert load_model(output).info["n_examples"] == len(make_examples(6)) + 1
+
+
+def test_ingest_classifies_and_reclassify_keeps_human_labels(
+        cli: CliRunner, tmp_path: Path, server: LocalHTTPServer,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the shipped model, update stores model labels with score and version;
+    reclassify re-tags the archive and a human correction still wins."""
+    from nieuwsradar.classify import load_model
+    from nieuwsradar.config import repo_root
+
+    model = repo_root() / "models" / "domain-model.skops"
+    monkeypatch.setenv("NIEUWSRADAR_MODEL", str(model))
+    write_feeds(tmp_path, server)
+    assert "2 geclassificeerd" in run(cli, "update").output
+    hit = json.loads(run(cli, "search", "bodycam", "--json").output)["hits"][0]
+    assert hit["labels"] == ["handhaving"]
+    run(cli, "label", str(hit["id"]), "handhaving", "ondermijning")
+    assert "2 items opnieuw geclassificeerd" in run(cli, "reclassify").output
+    with sqlite3.connect(tmp_path / "cli.db") as conn:
+        stored = conn.execute("SELECT label, origin, score, model_version FROM item_labels "
+                              "WHERE item_id = ? ORDER BY origin, label", (hit["id"],)).fetchall()
+    assert [(label, origin) for label, origin, _, _ in stored] == [
+        ("handhaving", "human"), ("ondermijning", "human"), ("handhaving", "model")]
+    _, _, score, version = stored[-1]
+    assert 0.5 < score <= 1.0 and version == load_model(model).version
+    hit = json.loads(run(cli, "search", "bodycam", "--json").output)["hits"][0]
+    assert hit["labels"] == ["handhaving", "ondermijning"]

@@ -142,10 +142,6 @@ class Radar:
         return update.reclassify(self.storage, model, progress=progress)
 
     # -- items, labels and search ----------------------------------------------------------
-    def item(self, item_id: int) -> Item:
-        """One stored item with labels and source name."""
-        return self.storage.get_item(item_id)
-
     def set_human_labels(self, item_id: int, labels: Sequence[str]) -> Item:
         """Store a human correction (empty = overig); it wins over the model from now on."""
         known = set(config.DOMAINS)
