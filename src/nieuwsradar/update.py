@@ -132,7 +132,7 @@ def process_fulltext(items: list[NewItem], pages: dict[str, bytes],
 
 def _finish(items: list[NewItem]) -> Processed:
     signatures: list[bytes | None] = [
-        dedupe.signature_bytes(dedupe.signature(story_text(it))) for it in items]
+        dedupe.signature_bytes(sig) for sig in dedupe.signatures([story_text(it) for it in items])]
     stems = [stems_of(it.title, it.summary, it.content_text) for it in items]
     predictions = None
     if _WORKER_MODEL is not None and items:
