@@ -34,9 +34,9 @@ from nieuwsradar.classify import (
     train_model,
 )
 from nieuwsradar.classify.evaluate import report_from_matrices
-from nieuwsradar.classify.features import WordCharVectorizer, _char_ngrams
+from nieuwsradar.classify.features import WordCharVectorizer
 from nieuwsradar.classify.model import TRUSTED_TYPES, read_meta, read_state
-from nieuwsradar.classify.text import MAX_BODY_CHARS, TITLE_REPEAT, tokenize
+from nieuwsradar.classify.text import MAX_BODY_CHARS, TITLE_REPEAT, char_ngrams, tokenize
 from nieuwsradar.classify.train import THRESHOLD_MAX, THRESHOLD_MIN, tune_thresholds
 from nieuwsradar.errors import ConfigError, InputError, ModelError
 
@@ -112,7 +112,7 @@ def test_vectorizer_matches_scikit_learn_tfidf_union() -> None:
         return toks + [f"{a} {b}" for a, b in pairwise(toks)]
 
     def chars(doc: str) -> list[str]:
-        return [g for tok in tokenize(doc) for g in _char_ngrams(tok, 3, 5)]
+        return [g for tok in tokenize(doc) for g in char_ngrams(tok, 3, 5)]
 
     reference = make_union(
         TfidfVectorizer(analyzer=words, sublinear_tf=True, min_df=2, max_df=0.9),

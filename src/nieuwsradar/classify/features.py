@@ -28,23 +28,17 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from nieuwsradar.classify.text import STOP_WORDS, raw_tokens, tokenize
+from nieuwsradar.classify.text import (
+    STOP_WORDS,
+    char_ngrams,
+    raw_tokens,
+    split_lines,
+    tokenize,
+)
 
 _KEY_SHIFT = 31
 _SKIP = -2  # id of tokens that are not features (stop words, numbers)
 _OOV_CACHE_MAX = 200_000
-
-
-def _char_ngrams(word: str, lo: int, hi: int) -> list[str]:
-    """Character n-grams of one word padded with spaces, like scikit-learn's ``char_wb``."""
-    padded = f" {word} "
-    size = len(padded)
-    grams: list[str] = []
-    for n in range(lo, hi + 1):
-        if n > size:
-            break
-        grams.extend(padded[i : i + n] for i in range(size - n + 1))
-    return grams
 
 
 def _tfidf_block(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
@@ -121,7 +115,7 @@ class WordCharVectorizer(TransformerMixin, BaseEstimator):
         char_df_arr = np.zeros(0)
         if self.char_range is not None:
             lo, hi = self.char_range
-            word_grams = {w: set(_char_ngrams(w, lo, hi)) for w in words}
+            word_grams = {w: set(char_ngrams(w, lo, hi)) for w in words}
             char_df: Counter[str] = Counter()
             for toks in docs:
                 grams: set[str] = set()
@@ -184,7 +178,7 @@ class WordCharVectorizer(TransformerMixin, BaseEstimator):
             return []
         lo, hi = self.char_range
         get = self._char_id.get
-        return [i for i in (get(g) for g in _char_ngrams(word, lo, hi)) if i is not None]
+        return [i for i in (get(g) for g in char_ngrams(word, lo, hi)) if i is not None]
 
     # ----------------------------------------------------------------------- transform
     @property
@@ -338,15 +332,12 @@ class WordCharVectorizer(TransformerMixin, BaseEstimator):
         self.char_weight = state["char_weight"]
         if "words" in state:
             self._set_vocab(
-                words=_split(state["words"]),
-                unigrams=_split(state["unigrams"]),
+                words=split_lines(state["words"]),
+                unigrams=split_lines(state["unigrams"]),
                 bigram_keys=np.asarray(state["bigram_keys"], dtype=np.int64),
-                chars=_split(state["chars"]),
+                chars=split_lines(state["chars"]),
                 word_idf=np.asarray(state["word_idf"], dtype=np.float64),
                 char_idf=np.asarray(state["char_idf"], dtype=np.float64),
             )
 
 
-def _split(joined: str) -> list[str]:
-    """Inverse of ``"\\n".join`` that maps the empty string to an empty list."""
-    return joined.split("\n") if joined else []

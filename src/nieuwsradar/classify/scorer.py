@@ -32,7 +32,13 @@ from typing import Any
 
 import numpy as np
 
-from nieuwsradar.classify.text import ASCII_TABLE, STOP_WORDS, tokenize
+from nieuwsradar.classify.text import (
+    ASCII_TABLE,
+    STOP_WORDS,
+    char_ngrams,
+    split_lines,
+    tokenize,
+)
 
 #: Bigram keys are ``first_word_id << KEY_SHIFT | second_word_id`` (as in the vectorizer).
 KEY_SHIFT = 31
@@ -55,22 +61,6 @@ ARRAY_FIELDS: dict[str, type] = {
 }
 #: The strings of a prediction state: newline-joined vocabularies.
 TEXT_FIELDS = ("words", "chars")
-
-
-def char_ngrams(word: str, lo: int, hi: int) -> list[str]:
-    """Character n-grams of one word padded with spaces, like scikit-learn's ``char_wb``."""
-    padded = f" {word} "
-    size = len(padded)
-    grams: list[str] = []
-    for n in range(lo, hi + 1):
-        if n > size:
-            break
-        grams.extend(padded[i : i + n] for i in range(size - n + 1))
-    return grams
-
-
-def _split(joined: str) -> list[str]:
-    return joined.split("\n") if joined else []
 
 
 class LinearScorer:
@@ -162,7 +152,7 @@ class LinearScorer:
         """Build from :meth:`state` output (arrays, newline-joined strings, settings)."""
         char_range = state["char_range"]
         return cls(
-            words=_split(state["words"]), chars=_split(state["chars"]),
+            words=split_lines(state["words"]), chars=split_lines(state["chars"]),
             **{name: state[name] for name in ARRAY_FIELDS},
             bigrams=state["bigrams"],
             char_range=(int(char_range[0]), int(char_range[1])) if char_range else None,

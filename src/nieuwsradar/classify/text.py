@@ -80,3 +80,21 @@ def tokenize(text: str) -> list[str]:
     """Word tokens the model uses: :func:`raw_tokens` without stop words, single letters
     and bare numbers ("13b" stays, "2024" goes)."""
     return [t for t in raw_tokens(text) if is_feature_token(t)]
+
+
+def char_ngrams(word: str, lo: int, hi: int) -> list[str]:
+    """Character n-grams of one word padded with spaces, like scikit-learn's ``char_wb``."""
+    padded = f" {word} "
+    size = len(padded)
+    grams: list[str] = []
+    for n in range(lo, hi + 1):
+        if n > size:
+            break
+        grams.extend(padded[i : i + n] for i in range(size - n + 1))
+    return grams
+
+
+def split_lines(joined: str) -> list[str]:
+    """Inverse of ``"\\n".join`` (stored vocabularies) that maps "" to an empty list."""
+    return joined.split("\n") if joined else []
+
