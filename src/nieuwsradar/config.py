@@ -12,7 +12,7 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -41,6 +41,10 @@ def repo_root() -> Path:
     return Path(__file__).resolve().parents[2]
 
 
+#: The shipped domain model; ``NIEUWSRADAR_MODEL`` overrides it.
+DEFAULT_MODEL = repo_root() / "models" / "domain-model.skops"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Runtime settings. Every field has a safe default so ``nieuwsradar demo`` runs bare.
@@ -50,7 +54,7 @@ class Settings:
 
     db: Path = Path("nieuwsradar.db")
     feeds: Path = Path("feeds.toml")
-    model: Path = field(default_factory=lambda: repo_root() / "models" / "domain-model.skops")
+    model: Path = DEFAULT_MODEL
     workers: int = 32
     per_host: int = 4
     timezone: str = "Europe/Amsterdam"

@@ -5,14 +5,16 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
+from nieuwsradar.config import DEFAULT_MODEL, repo_root
+
+REPO_ROOT = repo_root()
 MODEL_ENV = "NIEUWSRADAR_MODEL"
 
 
 def default_model_path() -> Path:
     """``$NIEUWSRADAR_MODEL`` if set, else ``models/domain-model.skops`` in the repo."""
     env = os.environ.get(MODEL_ENV)
-    return Path(env) if env else REPO_ROOT / "models" / "domain-model.skops"
+    return Path(env) if env else DEFAULT_MODEL
 
 
 DEFAULT_TOPICS = REPO_ROOT / "topics.toml"

@@ -7,9 +7,7 @@ when that file exists.
 
 from __future__ import annotations
 
-import importlib
 import json
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,17 +18,15 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-import nieuwsradar
+from nieuwsradar.classify.paths import (
+    DEFAULT_CORPUS,
+    DEFAULT_TOPICS,
+    MODEL_ENV,
+    default_model_path,
+)
+from nieuwsradar.config import DEFAULT_MODEL
+from nieuwsradar.core import human_examples
 from nieuwsradar.errors import InputError, NieuwsradarError
-
-MODEL_ENV = "NIEUWSRADAR_MODEL"
-REPO_ROOT = Path(nieuwsradar.__file__).resolve().parents[2]
-
-
-def default_model() -> Path:
-    """``$NIEUWSRADAR_MODEL`` or ``models/domain-model.skops`` in the repository."""
-    env = os.environ.get(MODEL_ENV)
-    return Path(env) if env else REPO_ROOT / "models" / "domain-model.skops"
 
 
 def _model_option(func: Any) -> Any:
@@ -71,7 +67,7 @@ def classify_cmd(input_file: IO[str], model_path: Path | None) -> None:
 
     with _errors():
         records = _records(input_file, labelled=False)
-        model = load_model(model_path or default_model())
+        model = load_model(model_path or default_model_path())
         predictions = model.predict([item_text(r["title"], r["text"]) for r in records])
     sys.stdout.write("".join(
         json.dumps({"id": record["id"], "labels": list(prediction.labels),
@@ -100,15 +96,14 @@ def train_cmd(ctx: click.Context, output: Path | None, corpus: Path | None,
         train_model,
     )
 
-    output = output or REPO_ROOT / "models" / "domain-model.skops"
+    output = output or DEFAULT_MODEL
     with _errors():
-        taxonomy = load_taxonomy(topics or REPO_ROOT / "topics.toml")
-        examples = load_corpus([corpus or REPO_ROOT / "data" / "training"])
+        taxonomy = load_taxonomy(topics or DEFAULT_TOPICS)
+        examples = load_corpus([corpus or DEFAULT_CORPUS])
         db = (ctx.obj or {}).get("db")
         human = []
         if isinstance(db, Path) and db.is_file():
-            core = importlib.import_module("nieuwsradar.core")
-            human = examples_from_dicts(core.human_examples(db), origin=f"database {db}")
+            human = examples_from_dicts(human_examples(db), origin=f"database {db}")
         examples = check_labels(merge_examples(examples, human), taxonomy)
         click.echo(f"{len(examples)} voorbeelden ({len(human)} menselijke labels), "
                    f"{len(taxonomy.labels)} labels; trainen met 5-voudige kruisvalidatie ...",
@@ -133,7 +128,7 @@ def evaluate_cmd(input_file: IO[str], model_path: Path | None, as_json: bool) ->
 
     with _errors():
         records = _records(input_file, labelled=True)
-        model = load_model(model_path or default_model())
+        model = load_model(model_path or default_model_path())
         none_label = str(model.info.get("none_label", "overig"))
         for record in records:
             unknown = sorted(set(record["labels"]) - set(model.labels) - {none_label})
