@@ -170,3 +170,18 @@ def test_ingest_classifies_and_reclassify_keeps_human_labels(
     assert 0.5 < score <= 1.0 and version == load_model(model).version
     hit = json.loads(run(cli, "search", "bodycam", "--json").output)["hits"][0]
     assert hit["labels"] == ["handhaving", "ondermijning"]
+
+
+def test_remove_source_keeps_the_archive_unless_purged(
+        cli: CliRunner, tmp_path: Path, server: LocalHTTPServer) -> None:
+    write_feeds(tmp_path, server)
+    run(cli, "update")
+    goed = next(s for s in json.loads(run(cli, "sources", "list", "--json").output)
+                if s["name"] == "Goed")
+    refused = run(cli, "sources", "remove", str(goed["id"]), code=1)
+    assert "still has 2 items" in refused.output and "--purge" in refused.output
+    assert json.loads(run(cli, "search", "bodycam", "--json").output)["total"] == 1
+    done = run(cli, "sources", "remove", str(goed["id"]), "--purge")
+    assert "Bron Goed verwijderd" in done.output and "feeds.toml noemt deze bron nog" in done.output
+    assert json.loads(run(cli, "search", "bodycam", "--json").output)["total"] == 0
+    assert "no source" in run(cli, "sources", "remove", "999", code=1).output.lower()

@@ -113,6 +113,12 @@ class Radar:
         """Add the feeds of an OPML document (validated first: all or nothing)."""
         return self.sync_sources(config.parse_opml(data, name))
 
+    def remove_source(self, source_id: int, *, purge: bool = False) -> SourceState:
+        """Remove a stored source; one with items only with ``purge`` (items go too)."""
+        state = self.storage.get_source(source_id)
+        self.storage.remove_source(source_id, purge=purge)
+        return state
+
     def export_opml(self) -> bytes:
         """All stored sources as OPML 2.0."""
         return config.to_opml([s.spec for s in self.storage.list_sources()])

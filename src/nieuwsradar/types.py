@@ -213,7 +213,6 @@ class UpdateResult:
     items_new: int = 0
     items_updated: int = 0
     duplicates: int = 0
-    clustered: int = 0
     classified: int = 0
     failures: tuple[SourceResult, ...] = field(default=())
 

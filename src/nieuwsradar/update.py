@@ -169,7 +169,6 @@ class _Run:
         self.story_sources: dict[int, set[int]] = {}
         self.promoted: dict[int, int] = {}  # -item id → the cluster its story became
         self.results: list[SourceResult] = []
-        self.clustered = 0
         self.classified = 0
         self.queue: asyncio.Queue[_Fetched | _Failed | None] = asyncio.Queue()
 
@@ -369,7 +368,6 @@ class _Run:
         if joins:
             self.storage.assign_clusters(joins)
         index.add_many(signed, [story_of[item_id] for item_id in signed], matrix)
-        self.clustered += duplicates
         return duplicates
 
     def _write_unchanged(self, outcome: _Fetched) -> SourceResult:
@@ -435,7 +433,7 @@ def run_update(
     return UpdateResult(
         sources=results, elapsed_s=time.perf_counter() - started,
         items_new=sum(r.new for r in results), items_updated=sum(r.updated for r in results),
-        duplicates=sum(r.duplicates for r in results), clustered=run.clustered,
+        duplicates=sum(r.duplicates for r in results),
         classified=run.classified, failures=tuple(r for r in results if not r.ok))
 
 

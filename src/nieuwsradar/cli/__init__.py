@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from nieuwsradar.cli.classify import classify_cmd, evaluate_cmd, train_cmd
-from nieuwsradar.config import Settings
+from nieuwsradar.config import Settings, load_sources
 from nieuwsradar.core import Radar, make_radar
 from nieuwsradar.errors import NieuwsradarError
 from nieuwsradar.types import SourceState, UpdateResult
@@ -80,6 +80,21 @@ def import_opml(ctx: click.Context, file: Any) -> None:
 def export_opml(ctx: click.Context, output: Any) -> None:
     """Schrijf alle bronnen als OPML 2.0."""
     output.write(open_radar(ctx).export_opml())
+
+
+@sources.command("remove")
+@click.argument("source_id", type=int)
+@click.option("--purge", is_flag=True, help="Verwijder ook de opgeslagen items van de bron.")
+@click.pass_context
+def remove_source(ctx: click.Context, source_id: int, purge: bool) -> None:
+    """Verwijder een bron (met --purge ook haar items)."""
+    radar = open_radar(ctx)
+    state = radar.remove_source(source_id, purge=purge)
+    click.echo(f"Bron {state.spec.name} verwijderd.")
+    if radar.settings.feeds.exists() and any(
+            spec.url == state.spec.url for spec in load_sources(radar.settings.feeds)):
+        click.echo(f"Let op: {radar.settings.feeds} noemt deze bron nog; haal haar daar weg, "
+                   "anders komt ze bij de volgende update terug.", err=True)
 
 
 @sources.command("list")

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from nieuwsradar.storage import fts
 from nieuwsradar.storage.base import StorageBase
 from nieuwsradar.storage.clusters import refresh_clusters
-from nieuwsradar.storage.convert import from_db, json_ids, load_items, to_db
+from nieuwsradar.storage.convert import json_ids, load_items, to_db
 from nieuwsradar.types import Item, NewItem
 
 _INSERT = (
@@ -222,16 +222,6 @@ class ItemsMixin(StorageBase):
         """The number of stored items."""
         with self._reading():
             return int(self._conn.execute("SELECT count(*) FROM items").fetchone()[0])
-
-    def recent_published_at(self, source_id: int, limit: int = 20) -> list[datetime]:
-        """The publication times of the source's newest items, newest first."""
-        with self._reading():
-            rows = self._conn.execute(
-                "SELECT published_at FROM items WHERE source_id = ? "
-                "ORDER BY published_at DESC LIMIT ?",
-                (source_id, limit),
-            ).fetchall()
-        return [from_db(r[0]) for r in rows]
 
     def iter_items(self, batch_size: int = 1000) -> Iterator[list[Item]]:
         """All items in id order, ``batch_size`` at a time (for reclassifying)."""
