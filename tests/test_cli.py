@@ -185,3 +185,15 @@ def test_remove_source_keeps_the_archive_unless_purged(
     assert "Bron Goed verwijderd" in done.output and "feeds.toml noemt deze bron nog" in done.output
     assert json.loads(run(cli, "search", "bodycam", "--json").output)["total"] == 0
     assert "no source" in run(cli, "sources", "remove", "999", code=1).output.lower()
+
+
+def test_delete_removes_an_item_for_good(
+        cli: CliRunner, tmp_path: Path, server: LocalHTTPServer) -> None:
+    write_feeds(tmp_path, server)
+    run(cli, "update")
+    hit = json.loads(run(cli, "search", "bodycam", "--json").output)["hits"][0]
+    assert "verwijderd: Handhavers krijgen bodycams" in run(cli, "delete", str(hit["id"])).output
+    server.route("/feed.xml", Route(body=FEED, etag='"2"'))  # served again in full
+    assert "0 nieuwe items" in run(cli, "update", "--all").output
+    assert json.loads(run(cli, "search", "bodycam", "--json").output)["total"] == 0
+    assert "no item" in run(cli, "delete", str(hit["id"]), code=1).output.lower()

@@ -117,7 +117,7 @@ def test_second_update_is_conditional_and_adds_nothing(
 def test_deleted_item_never_comes_back(radar: Radar, server: LocalHTTPServer) -> None:
     radar.update(all_sources=True)
     hit = radar.search("omgevingsplan").hits[0]
-    radar.storage.delete_item(hit.item.id)
+    radar.delete_item(hit.item.id)
     server.route("/a.xml", Route(body=rss([(f"a{i + 2}", t, x + " Bijgewerkt.")
                                            for i, (t, x) in enumerate(OTHER)]), etag='"a-v2"'))
     radar.update(all_sources=True)

@@ -15,7 +15,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from lxml import etree
 
@@ -31,7 +30,7 @@ _SOURCE_KEYS = {
     "content_selector", "scrape",
 }
 _SCRAPE_KEYS = {"item", "title", "link", "date", "date_attr", "summary"}
-_INT_SETTINGS = {"workers", "per_host", "smtp_port"}
+_INT_SETTINGS = {"workers", "per_host"}
 _INTERVAL_RE = re.compile(r"^\s*(\d+)\s*(s|m|min|h|u|d)?\s*$")
 _INTERVAL_UNITS = {"s": 1, "m": 60, "min": 60, "h": 3600, "u": 3600, "d": 86400, None: 60}
 
@@ -57,15 +56,6 @@ class Settings:
     model: Path = DEFAULT_MODEL
     workers: int = 32
     per_host: int = 4
-    timezone: str = "Europe/Amsterdam"
-    base_url: str = "http://127.0.0.1:8000"
-    secret_key: str = ""
-    smtp_host: str = "localhost"
-    smtp_port: int = 25
-    smtp_user: str = ""
-    smtp_password: str = ""
-    smtp_tls: str = "none"
-    mail_from: str = "nieuwsradar@localhost"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -101,14 +91,6 @@ class Settings:
             raise ConfigError("workers must be between 1 and 512", field="workers")
         if not 1 <= self.per_host <= 512:
             raise ConfigError("per_host must be between 1 and 512", field="per_host")
-        try:
-            ZoneInfo(self.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ConfigError(
-                f"unknown timezone {self.timezone!r}; use e.g. Europe/Amsterdam", field="timezone"
-            ) from None
-        if self.smtp_tls not in ("none", "starttls", "ssl"):
-            raise ConfigError("smtp_tls must be none, starttls or ssl", field="smtp_tls")
 
 
 def parse_interval(value: object) -> int:
@@ -259,39 +241,6 @@ def _scrape_rules(raw: object, kind: str, fail: Any) -> ScrapeRules | None:
     return ScrapeRules(item=raw["item"], title=raw["title"], link=raw["link"],
                        date=raw.get("date"), date_attr=raw.get("date_attr"),
                        summary=raw.get("summary"))
-
-
-def dump_sources(specs: Sequence[SourceSpec]) -> str:
-    """Write sources back as feeds.toml text (used by OPML import into a file)."""
-    out: list[str] = []
-    for spec in specs:
-        out.append("[[source]]")
-        out.append(f"name = {_toml_str(spec.name)}")
-        out.append(f"url = {_toml_str(spec.url)}")
-        out.append(f"kind = {_toml_str(spec.kind)}")
-        if spec.publisher:
-            out.append(f"publisher = {_toml_str(spec.publisher)}")
-        if spec.default_domains:
-            out.append("domains = [" + ", ".join(_toml_str(d) for d in spec.default_domains) + "]")
-        out.append(f"interval = \"{spec.interval_s // 60}m\"")
-        if spec.full_text:
-            out.append("full_text = true")
-        if spec.content_selector:
-            out.append(f"content_selector = {_toml_str(spec.content_selector)}")
-        if spec.scrape:
-            out.append("[source.scrape]")
-            for key in ("item", "title", "link", "date", "date_attr", "summary"):
-                value = getattr(spec.scrape, key)
-                if value:
-                    out.append(f"{key} = {_toml_str(value)}")
-        out.append("")
-    return "\n".join(out)
-
-
-def _toml_str(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-    escaped = re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\u{ord(m.group()):04x}", escaped)
-    return f'"{escaped}"'
 
 
 # --- OPML -------------------------------------------------------------------------------

@@ -162,6 +162,12 @@ class Radar:
             self.storage.set_human_labels(item_id, list(dict.fromkeys(labels)))
         return self.storage.get_item(item_id)
 
+    def delete_item(self, item_id: int) -> Item:
+        """Delete an item for good: a tombstone keeps later updates from storing it again."""
+        item = self.storage.get_item(item_id)
+        self.storage.delete_item(item_id)
+        return item
+
     def search(self, text: str, *, limit: int = 20, offset: int = 0) -> SearchPage:
         """Search the archive with the user query syntax of :mod:`nieuwsradar.search`."""
         query = search.parse_query(text)

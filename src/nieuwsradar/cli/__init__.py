@@ -232,6 +232,15 @@ def label_cmd(ctx: click.Context, item_id: int, labels: tuple[str, ...]) -> None
     click.echo(f"item {item.id}: {', '.join(human) or 'overig'} (door mens)")
 
 
+@main.command("delete")
+@click.argument("item_id", type=int)
+@click.pass_context
+def delete_cmd(ctx: click.Context, item_id: int) -> None:
+    """Verwijder een item; het komt bij volgende updates niet terug."""
+    item = open_radar(ctx).delete_item(item_id)
+    click.echo(f"item {item.id} verwijderd: {item.title}")
+
+
 @main.command("reclassify")
 @click.pass_context
 def reclassify_cmd(ctx: click.Context) -> None:
