@@ -113,11 +113,18 @@ class Radar:
         """Add the feeds of an OPML document (validated first: all or nothing)."""
         return self.sync_sources(config.parse_opml(data, name))
 
-    def remove_source(self, source_id: int, *, purge: bool = False) -> SourceState:
-        """Remove a stored source; one with items only with ``purge`` (items go too)."""
+    def remove_source(self, source_id: int, *, purge: bool = False) -> tuple[SourceState, bool]:
+        """Remove a stored source; one with items only with ``purge`` (items go too).
+
+        Returns the removed source and whether feeds.toml still lists it (then the next
+        update adds it again, so the caller should say so).
+        """
         state = self.storage.get_source(source_id)
         self.storage.remove_source(source_id, purge=purge)
-        return state
+        feeds = self.settings.feeds
+        listed = feeds.exists() and any(
+            spec.url == state.spec.url for spec in config.load_sources(feeds))
+        return state, listed
 
     def export_opml(self) -> bytes:
         """All stored sources as OPML 2.0."""

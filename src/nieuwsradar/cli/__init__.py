@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from nieuwsradar.cli.classify import classify_cmd, evaluate_cmd, train_cmd
-from nieuwsradar.config import Settings, load_sources
+from nieuwsradar.config import Settings
 from nieuwsradar.core import Radar, make_radar
 from nieuwsradar.errors import NieuwsradarError
 from nieuwsradar.types import SourceState, UpdateResult
@@ -89,10 +89,9 @@ def export_opml(ctx: click.Context, output: Any) -> None:
 def remove_source(ctx: click.Context, source_id: int, purge: bool) -> None:
     """Verwijder een bron (met --purge ook haar items)."""
     radar = open_radar(ctx)
-    state = radar.remove_source(source_id, purge=purge)
+    state, still_listed = radar.remove_source(source_id, purge=purge)
     click.echo(f"Bron {state.spec.name} verwijderd.")
-    if radar.settings.feeds.exists() and any(
-            spec.url == state.spec.url for spec in load_sources(radar.settings.feeds)):
+    if still_listed:
         click.echo(f"Let op: {radar.settings.feeds} noemt deze bron nog; haal haar daar weg, "
                    "anders komt ze bij de volgende update terug.", err=True)
 
