@@ -59,7 +59,7 @@ def bench_nieuwsradar(base: str, feeds: int, workers: int, tmp: Path) -> dict[st
         t0 = time.perf_counter()
         warm = radar.update(all_sources=True)
         warm_s = time.perf_counter() - t0
-        stored = radar.storage.count_items()
+        stored = radar.count_items()
     if cold.sources_failed or warm.sources_failed:
         print("failures:", [f.error for f in cold.failures + warm.failures][:5], file=sys.stderr)
     return {"cold_s": cold_s, "warm_s": warm_s, "items": stored,

@@ -98,7 +98,7 @@ def test_update_stores_items_and_records_failures(radar: Radar) -> None:
 def test_same_story_in_two_sources_is_one_cluster(radar: Radar) -> None:
     result = radar.update(all_sources=True)
     assert result.duplicates == 1
-    (story,) = radar.storage.multi_source_clusters()
+    (story,) = radar.multi_source_stories()
     assert {it.source_name for it in story} == {"Bron A", "Bron B"}
 
 
@@ -181,9 +181,9 @@ def test_kill_during_update_leaves_a_consistent_database(tmp_path: Path) -> None
                 "LEFT JOIN items i ON i.source_id = s.id GROUP BY s.id").fetchall()
             assert all(n == (20 if ok else 0) for ok, n in per_source), per_source
         with make_radar(Settings(db=db, model=Path("/nonexistent"))) as radar:
-            assert not radar.storage.check_integrity()
+            assert not radar._db.check_integrity()
             radar.update(all_sources=True)
-            assert radar.storage.count_items() == feeds * 20
+            assert radar.count_items() == feeds * 20
             assert radar.search("bodycams").total == feeds * 20
 
 
@@ -224,7 +224,7 @@ def test_a_worker_crash_fails_only_that_document(tmp_path: Path) -> None:
     """A document that kills a worker process (a crash in a C parser) is skipped with a
     clear error; the pool is renewed and the next documents are processed."""
     with make_radar(Settings(db=tmp_path / "crash.db")) as radar:
-        run = update._Run(radar.storage, None, NOW, None)
+        run = update._Run(radar._db, None, NOW, None)
 
         async def scenario() -> Processed:
             with pytest.raises(ParseError, match="crashed on this document twice"):

@@ -71,12 +71,12 @@ def report(radar: Radar, echo: Echo) -> None:
     for state in radar.sources():
         status = "ok" if state.error_count == 0 else f"fout: {state.last_error}"
         echo(f"  {state.spec.name:<36} {state.spec.kind:<14} {state.item_count:>4} items  {status}")
-    stats = radar.storage.label_counts()
+    stats = radar.label_counts()
     if stats:
         echo("\nDomeinen: " + ", ".join(f"{label} {count}" for label, count in stats))
     else:
         echo(f"\nDomeinen: niet geclassificeerd ({radar.model_problem})")
-    stories = radar.storage.multi_source_clusters(limit=5)
+    stories = radar.multi_source_stories(limit=5)
     if stories:
         echo("\nHetzelfde verhaal in meerdere bronnen:")
         for cluster_items in stories:
