@@ -37,8 +37,10 @@ import unicodedata
 
 import Stemmer
 
-STEM_VERSION = f"dutch_porter+nr1/{Stemmer.version}"
-"""Identifies the stemming rules; stored with the index so a change triggers a rebuild."""
+STEM_VERSION = f"dutch_porter+nr1/{Stemmer.version()}"
+"""Identifies the stemming rules (our rules and the PyStemmer release); stored with the
+index so a change triggers a rebuild. It must be the same in every process: it is a
+plain value, never the repr of an object (that holds a memory address)."""
 
 _STEMMER = Stemmer.Stemmer("dutch_porter")
 _TOKEN = re.compile(r"[^\W_]+")

@@ -53,6 +53,10 @@ def open_radar(ctx: click.Context, **overrides: Any) -> Radar:
     settings = Settings.from_env(db=ctx.obj["db"], **overrides)
     radar = make_radar(settings)
     ctx.call_on_close(radar.close)
+    if radar.index_outdated:
+        click.echo(f"Let op: {settings.db} is alleen-lezen en de zoekindex is met een andere "
+                   "versie gemaakt; zoekresultaten kunnen onvolledig zijn. Open de database "
+                   "een keer met schrijfrechten om de index bij te werken.", err=True)
     return radar
 
 

@@ -42,6 +42,12 @@ class RadarBase:
                 self._open.append(storage)
         return storage
 
+    @property
+    def index_outdated(self) -> bool:
+        """True when the database is read-only and its search index was built with other
+        stemming rules: search works, but stemmed matches may be incomplete."""
+        return self._db.index_stale
+
     # -- lifecycle -----------------------------------------------------------------------
     def close(self) -> None:
         """Close every storage connection this facade opened."""

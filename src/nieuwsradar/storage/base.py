@@ -29,9 +29,16 @@ class StorageBase:
     """
 
     path: Path
+    readonly: bool
+    """True when the file is opened read-only (it is not writable for this process)."""
+    index_stale: bool
+    """True when the search index was built with other stemming rules and could not be
+    rebuilt (read-only file): search still works, stemmed matches may be incomplete."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+    def __init__(self, path: Path, conn: sqlite3.Connection, *, readonly: bool = False) -> None:
         self.path = path
+        self.readonly = readonly
+        self.index_stale = False
         self._conn = conn
         self.db = sqlite_utils.Database(conn)
         """sqlite-utils view of the same connection, for tools and notebooks."""

@@ -7,13 +7,16 @@ that names the database path and says what to do.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
 from nieuwsradar.errors import StorageError
 
 WAL_CHECKPOINT_PAGES = 16384
-BUSY_TIMEOUT_MS = 10_000
+#: How long a writer waits for another one (an update's write batch, a label correction)
+#: before giving up with "database is locked".
+BUSY_TIMEOUT_MS = 30_000
 CACHE_KIB = 64 * 1024
 
 _HINTS = (
@@ -37,11 +40,24 @@ def storage_error(path: Path, action: str, exc: BaseException) -> StorageError:
     return StorageError(f"{message}; {hint}" if hint else message)
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """Open ``path`` (creating the file if needed) in WAL mode with our pragmas.
+def writable(path: Path) -> bool:
+    """True when this process may write the database at ``path``: the file (if it exists)
+    and its directory (for the ``-wal`` and ``-shm`` files) are writable."""
+    if path.exists() and not os.access(path, os.W_OK):
+        return False
+    return os.access(path.parent, os.W_OK)
+
+
+def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    """Open ``path`` with our pragmas (creating the file if needed, unless ``readonly``).
 
     The connection is in autocommit mode (``isolation_level=None``): transactions are
-    always explicit (``BEGIN IMMEDIATE``), so nothing is committed behind our back.
+    always explicit (``BEGIN IMMEDIATE``), so nothing is committed behind our back. The
+    journal mode is not touched here: :func:`use_wal` switches to WAL once the caller
+    knows the file is a nieuwsradar database (another application's file is left as it
+    is). A ``readonly`` connection cannot write at all (``mode=ro``, ``query_only``); in
+    a read-only directory, where SQLite cannot create the WAL index, it opens the file
+    as immutable (nobody can be writing it there).
     """
     if not path.parent.is_dir():
         raise StorageError(
@@ -51,22 +67,51 @@ def connect(path: Path) -> sqlite3.Connection:
     if path.is_dir():
         raise StorageError(f"{path}: is a directory; give the path of a database file")
     try:
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        conn = _open(path, readonly=readonly)
     except sqlite3.Error as exc:
         raise storage_error(path, "opening the database", exc) from exc
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-        if str(mode).lower() != "wal":
-            raise sqlite3.OperationalError(f"could not switch to WAL mode (got {mode!r})")
         conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA temp_store = MEMORY")
         conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-        # Checkpoint the WAL every ~64 MiB instead of every 4 MiB: an ingest run writes
-        # tens of MiB, and each checkpoint is a sync of the database file.
-        conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
+        if readonly:
+            conn.execute("PRAGMA query_only = ON")
     except sqlite3.Error as exc:
         conn.close()
         raise storage_error(path, "opening the database", exc) from exc
     return conn
+
+
+def _open(path: Path, *, readonly: bool) -> sqlite3.Connection:
+    if not readonly:
+        return sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        text = str(exc).lower()
+        if "unable to open" not in text and "readonly" not in text:
+            raise
+    # A WAL database in a read-only directory without its -shm file: SQLite cannot
+    # build the shared WAL index, but as nobody can write here the file cannot change.
+    return sqlite3.connect(f"{uri}&immutable=1", uri=True, isolation_level=None,
+                           check_same_thread=False)
+
+
+def use_wal(conn: sqlite3.Connection) -> None:
+    """Switch a writable nieuwsradar database to WAL mode with our write pragmas.
+
+    WAL lets readers run beside the one writer; writers wait for each other for up to
+    ``BUSY_TIMEOUT_MS`` instead of failing at once.
+    """
+    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    if str(mode).lower() != "wal":
+        raise sqlite3.OperationalError(f"could not switch to WAL mode (got {mode!r})")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    # Checkpoint the WAL every ~64 MiB instead of every 4 MiB: an ingest run writes
+    # tens of MiB, and each checkpoint is a sync of the database file.
+    conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")

@@ -8,10 +8,10 @@ from pathlib import Path
 from nieuwsradar.errors import StorageError
 from nieuwsradar.storage import fts
 from nieuwsradar.storage.clusters import ClustersMixin
-from nieuwsradar.storage.connection import connect, storage_error
+from nieuwsradar.storage.connection import connect, storage_error, use_wal, writable
 from nieuwsradar.storage.items import ItemsMixin, forget_items
 from nieuwsradar.storage.labels import LabelsMixin
-from nieuwsradar.storage.migrations import migrate
+from nieuwsradar.storage.migrations import SCHEMA_VERSION, migrate, schema_version
 from nieuwsradar.storage.search import SearchMixin
 from nieuwsradar.storage.sources import SourcesMixin
 
@@ -77,22 +77,51 @@ class Storage(SourcesMixin, ItemsMixin, LabelsMixin, ClustersMixin, SearchMixin)
 def open_storage(path: str | Path) -> Storage:
     """Open (creating and migrating as needed) the database at ``path``.
 
-    Raises StorageError naming the path when the directory is missing, the file is not a
-    nieuwsradar database, it was made by a newer nieuwsradar, or it cannot be written.
+    Opening a current database writes nothing, so reading commands never take the write
+    lock. A file this process may not write is opened read-only: it can be searched
+    when its schema is current (a stale search index is then only flagged in
+    ``index_stale``). Raises StorageError naming the path when the directory is
+    missing, the file is not a nieuwsradar database, it was made by a newer
+    nieuwsradar, or it cannot be written.
     """
     db_path = Path(path).expanduser()
-    conn = connect(db_path)
+    readonly = db_path.exists() and not db_path.is_dir() and not writable(db_path)
+    conn = connect(db_path, readonly=readonly)
     try:
-        migrate(conn, db_path)
-        storage = Storage(db_path, conn)
-        with storage._reading("checking the search index"):
-            stale = fts.needs_rebuild(conn)
-        if stale:
-            storage.rebuild_index()
+        storage = _open_readonly(conn, db_path) if readonly else _open_writable(conn, db_path)
     except StorageError:
         conn.close()
         raise
     except sqlite3.Error as exc:
         conn.close()
         raise storage_error(db_path, "opening and migrating the database", exc) from exc
+    return storage
+
+
+def _open_writable(conn: sqlite3.Connection, path: Path) -> Storage:
+    """Switch to WAL, migrate, and rebuild the index only when it is stale."""
+    use_wal(conn)
+    migrate(conn, path)
+    storage = Storage(path, conn)
+    if fts.needs_rebuild(conn):
+        with storage.transaction():
+            if fts.needs_rebuild(conn):  # another process may have rebuilt it meanwhile
+                fts.rebuild(conn)
+    return storage
+
+
+def _open_readonly(conn: sqlite3.Connection, path: Path) -> Storage:
+    """Check a database this process cannot write; it must be at the current schema."""
+    version = schema_version(conn)
+    if version == 0:
+        raise StorageError(f"{path}: the file is empty and read-only; there is nothing to "
+                           "read. Choose a nieuwsradar database (--db or NIEUWSRADAR_DB)")
+    if version < SCHEMA_VERSION:
+        raise StorageError(
+            f"{path}: the database has schema version {version} and must be upgraded to "
+            f"{SCHEMA_VERSION}, but it is read-only; open it once with write permission "
+            "(any nieuwsradar command upgrades it), or use a writable copy")
+    migrate(conn, path)  # only refuses a newer schema; never writes at the current one
+    storage = Storage(path, conn, readonly=True)
+    storage.index_stale = fts.needs_rebuild(conn)
     return storage

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 
 from nieuwsradar.stemming import STEM_VERSION, stem_text
 from nieuwsradar.storage.convert import json_ids
@@ -29,6 +30,9 @@ _DELETE = (
     "stem_body) VALUES ('delete', ?, ?, ?, ?, ?, ?)"
 )
 _META_KEY = "fts_stemmer"
+#: ``meta`` key holding when the index was last rebuilt (UTC, ISO 8601): lets an operator
+#: (and the tests) see that opening the database did not rebuild it.
+BUILT_AT_KEY = "fts_built_at"
 #: What the index holds: the stemmer, and how the summary is indexed (see indexed_summary).
 #: A database indexed differently is re-indexed when opened.
 INDEX_VERSION = f"{STEM_VERSION}/summary-1"
@@ -95,10 +99,10 @@ def rebuild(conn: sqlite3.Connection) -> None:
         index_rows(conn, (fts_row(*row) for row in rows))
         last = rows[-1][0]
     conn.execute("INSERT INTO items_fts(items_fts) VALUES ('optimize')")
-    conn.execute(
+    conn.executemany(
         "INSERT INTO meta(key, value) VALUES (?, ?) "
         "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        (_META_KEY, INDEX_VERSION),
+        [(_META_KEY, INDEX_VERSION), (BUILT_AT_KEY, datetime.now(UTC).isoformat())],
     )
 
 
