@@ -1,4 +1,4 @@
-"""Opening a database: no index rebuild per process, read-only files.
+"""Opening a database: no index rebuild per process, read-only files, foreign files.
 
 Every test here goes through real SQLite files and, where it matters, the real
 ``nieuwsradar`` command in its own process.
@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from nieuwsradar.errors import StorageError
 from nieuwsradar.storage import SCHEMA_VERSION, open_storage
 from nieuwsradar.storage.fts import BUILT_AT_KEY
 from nieuwsradar.storage.migrations import migrate
@@ -160,3 +161,61 @@ def test_a_read_only_database_of_an_older_schema_gets_a_clear_error(tmp_path: Pa
     assert done.returncode == 1
     assert str(old) in done.stderr and "read-only" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+# --- defect 7: another application's database is refused, not converted ------------------
+
+def _foreign(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE contacts (id INTEGER PRIMARY KEY, name TEXT)")
+    conn.execute("INSERT INTO contacts (name) VALUES ('Ans')")
+    conn.commit()
+    conn.close()
+
+
+def test_another_applications_database_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "adresboek.sqlite"
+    _foreign(path)
+    before = _digest(path)
+    with pytest.raises(StorageError, match="another application") as caught:
+        open_storage(path)
+    assert str(path) in str(caught.value) and "contacts" in str(caught.value)
+    done = nieuwsradar("sources", "list", db=path)
+    assert done.returncode == 1 and "another application" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert _digest(path) == before
+    assert not path.with_name(path.name + "-wal").exists()
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    assert [r[0] for r in conn.execute("SELECT name FROM sqlite_master")] == ["contacts"]
+    conn.close()
+
+
+def test_a_database_with_a_foreign_application_id_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "ander.db"
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA application_id = 1234")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StorageError, match="application id 0x4d2"):
+        open_storage(path)
+
+
+def test_new_and_empty_files_become_nieuwsradar_databases(tmp_path: Path) -> None:
+    empty = tmp_path / "leeg.db"
+    empty.touch()
+    for path in (empty, tmp_path / "nieuw.db"):
+        with open_storage(path) as store:
+            assert store.count_items() == 0
+        with open_storage(path) as store:  # and it is recognised afterwards
+            assert store.list_sources() == []
+
+
+def test_a_database_from_before_the_application_id_is_still_ours(tmp_path: Path) -> None:
+    path = tmp_path / "ouder.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrate(conn, path)
+    conn.execute("PRAGMA application_id = 0")
+    conn.close()
+    with open_storage(path) as store:
+        assert store.count_items() == 0

@@ -11,7 +11,7 @@ from nieuwsradar.storage.clusters import ClustersMixin
 from nieuwsradar.storage.connection import connect, storage_error, use_wal, writable
 from nieuwsradar.storage.items import ItemsMixin, forget_items
 from nieuwsradar.storage.labels import LabelsMixin
-from nieuwsradar.storage.migrations import SCHEMA_VERSION, migrate, schema_version
+from nieuwsradar.storage.migrations import SCHEMA_VERSION, check_ours, migrate, schema_version
 from nieuwsradar.storage.search import SearchMixin
 from nieuwsradar.storage.sources import SourcesMixin
 
@@ -81,8 +81,9 @@ def open_storage(path: str | Path) -> Storage:
     lock. A file this process may not write is opened read-only: it can be searched
     when its schema is current (a stale search index is then only flagged in
     ``index_stale``). Raises StorageError naming the path when the directory is
-    missing, the file is not a nieuwsradar database, it was made by a newer
-    nieuwsradar, or it cannot be written.
+    missing, the file is not a nieuwsradar database (another application's
+    file is refused, not converted), it was made by a newer nieuwsradar, or it cannot be
+    written.
     """
     db_path = Path(path).expanduser()
     readonly = db_path.exists() and not db_path.is_dir() and not writable(db_path)
@@ -99,7 +100,8 @@ def open_storage(path: str | Path) -> Storage:
 
 
 def _open_writable(conn: sqlite3.Connection, path: Path) -> Storage:
-    """Switch to WAL, migrate, and rebuild the index only when it is stale."""
+    """Check, switch to WAL, migrate, and rebuild the index only when it is stale."""
+    check_ours(conn, path)
     use_wal(conn)
     migrate(conn, path)
     storage = Storage(path, conn)
@@ -112,6 +114,7 @@ def _open_writable(conn: sqlite3.Connection, path: Path) -> Storage:
 
 def _open_readonly(conn: sqlite3.Connection, path: Path) -> Storage:
     """Check a database this process cannot write; it must be at the current schema."""
+    check_ours(conn, path)
     version = schema_version(conn)
     if version == 0:
         raise StorageError(f"{path}: the file is empty and read-only; there is nothing to "

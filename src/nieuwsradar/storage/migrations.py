@@ -183,20 +183,54 @@ _V2_MEMBERS_DIGESTS_MEETINGS = _script(
 MIGRATIONS: tuple[Migration, ...] = (_V1_CORE, _V2_MEMBERS_DIGESTS_MEETINGS)
 SCHEMA_VERSION = len(MIGRATIONS)
 
+#: ``PRAGMA application_id`` of a nieuwsradar database ("nrad"); written when the schema
+#: is created or upgraded. Databases from before it was introduced have 0 and are known
+#: by their tables.
+APPLICATION_ID = 0x6E726164
+_OUR_TABLES = frozenset({"meta", "sources", "items", "items_fts"})
+
 
 def schema_version(conn: sqlite3.Connection) -> int:
     """Return the database's schema version (0 for a new, empty database)."""
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
+def check_ours(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse a database that another application made (without writing anything).
+
+    An empty file is fine (it becomes a nieuwsradar database). A file is nieuwsradar's
+    when it carries our application id, or (older databases) when it has a schema
+    version and our core tables. Anything else is left untouched: converting another
+    program's database would damage it.
+    """
+    app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
+    if app_id == APPLICATION_ID:
+        return
+    names = [r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name")]
+    if app_id == 0 and not names:
+        return
+    if app_id == 0 and schema_version(conn) > 0 and set(names) >= _OUR_TABLES:
+        return
+    shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+    what = f"application id {app_id:#x}" if app_id else f"tables {shown or '(none)'}"
+    raise StorageError(
+        f"{path}: this SQLite database belongs to another application ({what}), not to "
+        "nieuwsradar; it was left untouched. Choose another database file (--db or "
+        "NIEUWSRADAR_DB), for example a new file"
+    )
+
+
 def migrate(conn: sqlite3.Connection, path: Path, *, target: int = SCHEMA_VERSION) -> int:
     """Bring the database at ``path`` to schema version ``target``; return the old version.
 
-    Raises StorageError when the database was made by a newer nieuwsradar. The caller
-    maps sqlite3 errors; on any error the transaction is rolled back.
+    Raises StorageError when the database belongs to another application (see
+    :func:`check_ours`) or was made by a newer nieuwsradar. The caller maps sqlite3
+    errors; on any error the transaction is rolled back.
     """
     if not 0 <= target <= SCHEMA_VERSION:
         raise ValueError(f"target must be between 0 and {SCHEMA_VERSION}, not {target}")
+    check_ours(conn, path)
     found = schema_version(conn)
     if found > SCHEMA_VERSION:
         raise StorageError(
@@ -208,10 +242,12 @@ def migrate(conn: sqlite3.Connection, path: Path, *, target: int = SCHEMA_VERSIO
         return found
     conn.execute("BEGIN IMMEDIATE")
     try:
+        check_ours(conn, path)  # another program may have written the file meanwhile
         current = schema_version(conn)  # another process may have migrated meanwhile
         for version in range(current + 1, target + 1):
             MIGRATIONS[version - 1](conn)
             conn.execute(f"PRAGMA user_version = {version:d}")
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID:d}")
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
