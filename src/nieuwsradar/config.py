@@ -11,10 +11,12 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -33,6 +35,9 @@ _SCRAPE_KEYS = {"item", "title", "link", "date", "date_attr", "summary"}
 _INT_SETTINGS = {"workers", "per_host"}
 _INTERVAL_RE = re.compile(r"^\s*(\d+)\s*(s|m|min|h|u|d)?\s*$")
 _INTERVAL_UNITS = {"s": 1, "m": 60, "min": 60, "h": 3600, "u": 3600, "d": 86400, None: 60}
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                           "\u2066\u2067\u2068\u2069")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def repo_root() -> Path:
@@ -106,6 +111,48 @@ def parse_interval(value: object) -> int:
     return max(MIN_INTERVAL_S, min(MAX_INTERVAL_S, seconds))
 
 
+def url_problem(url: str) -> str | None:
+    """What is wrong with a source URL (None when it is a usable http(s) URL).
+
+    Catches what a regular expression lets through and only fails at fetch time: an
+    impossible port, no host name, spaces or control characters.
+    """
+    if not re.match(r"^https?://[^\s/]+", url):
+        return f"must be http(s): start it with http:// or https://, got {url!r}"
+    if any(ch.isspace() or unicodedata.category(ch).startswith("C") for ch in url):
+        return f"contains spaces or control characters: {url!r}; encode them (%20)"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        return f"{url!r} is not a valid URL ({exc}); ports go from 1 to 65535"
+    if not parts.hostname:
+        return f"{url!r} has no host name; write it as https://host/path"
+    if port == 0:
+        return f"{url!r} has port 0; ports go from 1 to 65535"
+    return None
+
+
+def _text_problem(value: str) -> str | None:
+    """Why a name or publisher cannot be used: control characters (they reach terminals
+    and cannot all be written to OPML) or bidi controls (they reorder the text around)."""
+    bad = sorted({f"U+{ord(ch):04X}" for ch in value
+                  if ch in _BIDI_CONTROLS or unicodedata.category(ch) in ("Cc", "Cs")})
+    return f"contains control characters ({', '.join(bad)}); remove them" if bad else None
+
+
+def _short(value: object) -> str:
+    """``repr(value)`` cut to a length that fits in a one-line message."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _xml_text(value: str) -> str:
+    """``value`` without the characters XML 1.0 cannot hold (older databases may have
+    stored them), so an export never fails on them."""
+    return _NOT_XML.sub("", value)
+
+
 def _header_lines(text: str) -> list[int]:
     """Line numbers (1-based) of each ``[[source]]`` header, in order."""
     return [i for i, line in enumerate(text.splitlines(), 1)
@@ -141,6 +188,11 @@ def load_sources(path: Path) -> list[SourceSpec]:
 
 def parse_sources(text: str, path: str = "feeds.toml") -> list[SourceSpec]:
     """Validate feeds.toml text (see :func:`load_sources`)."""
+    if text.startswith("\ufeff"):
+        raise ConfigError(
+            "the file starts with a byte order mark (BOM), which TOML does not allow; save "
+            "it as UTF-8 without BOM (in Notepad: 'UTF-8', not 'UTF-8 with BOM')",
+            path=path, line=1)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -148,6 +200,11 @@ def parse_sources(text: str, path: str = "feeds.toml") -> list[SourceSpec]:
         raise ConfigError(
             f"not valid TOML: {exc}", path=path, line=int(m.group(1)) if m else None
         ) from None
+    except RecursionError:
+        raise ConfigError("not valid TOML: arrays or tables are nested too deeply; "
+                          "feeds.toml needs only [[source]] tables", path=path) from None
+    except ValueError as exc:  # e.g. an integer with thousands of digits
+        raise ConfigError(f"not valid TOML: {exc}", path=path) from None
     unknown_top = set(data) - {"source"}
     if unknown_top:
         raise ConfigError(
@@ -162,7 +219,13 @@ def parse_sources(text: str, path: str = "feeds.toml") -> list[SourceSpec]:
     seen: dict[str, int] = {}
     for index, raw in enumerate(raw_sources):
         start = headers[index] if index < len(headers) else None
-        label = f"source {index + 1}" + (f" {raw.get('name')!r}" if raw.get("name") else "")
+        if not isinstance(raw, dict):
+            raise ConfigError(
+                f"source {index + 1} is {type(raw).__name__} {_short(raw)}, not a table; "
+                "write each source as a [[source]] table with name and url", path=path,
+                line=start)
+        name = raw.get("name")
+        label = f"source {index + 1}" + (f" {_short(name)}" if name else "")
 
         def fail(message: str, key: str | None = None, *, _start: int | None = start,
                  _label: str = label) -> ConfigError:
@@ -188,8 +251,12 @@ def _source_from_table(raw: dict[str, Any], fail: Any) -> SourceSpec:
         if not isinstance(raw.get(key), str) or not raw[key].strip():
             raise fail(f"missing or empty {key!r} (a text value is required)", key)
     url = raw["url"].strip()
-    if not re.match(r"^https?://[^\s/]+", url):
-        raise fail(f"url must start with http:// or https://, got {url!r}", "url")
+    problem = url_problem(url)
+    if problem:
+        raise fail(f"url {problem}", "url")
+    problem = _text_problem(raw["name"])
+    if problem:
+        raise fail(f"name {problem}", "name")
     kind = raw.get("kind", "feed")
     if kind not in SOURCE_KINDS:
         raise fail(f"unknown kind {kind!r}; use one of {', '.join(SOURCE_KINDS)}", "kind")
@@ -212,6 +279,9 @@ def _source_from_table(raw: dict[str, Any], fail: Any) -> SourceSpec:
     publisher = raw.get("publisher", "")
     if not isinstance(publisher, str):
         raise fail("publisher must be a text", "publisher")
+    problem = _text_problem(publisher)
+    if problem:
+        raise fail(f"publisher {problem}", "publisher")
     scrape = _scrape_rules(raw.get("scrape"), kind, fail)
     return SourceSpec(
         url=url, name=raw["name"].strip(), kind=kind, publisher=publisher.strip(),
@@ -271,9 +341,14 @@ def parse_opml(data: bytes, path: str = "OPML") -> list[SourceSpec]:
             if not url:
                 walk(outline, title or category)
                 continue
-            if not re.match(r"^https?://[^\s/]+", url):
-                raise ConfigError(f"xmlUrl must be http(s), got {url!r}", path=path,
+            problem = url_problem(url)
+            if problem:
+                raise ConfigError(f"xmlUrl {problem}", path=path,
                                   line=outline.sourceline, field="outline.xmlUrl")
+            problem = _text_problem(title) or _text_problem(category)
+            if problem:
+                raise ConfigError(f"title {problem}", path=path, line=outline.sourceline,
+                                  field="outline.title")
             if url in seen:
                 continue
             seen.add(url)
@@ -294,17 +369,18 @@ def to_opml(specs: Sequence[SourceSpec], title: str = "nieuwsradar bronnen") -> 
     """Export sources as OPML 2.0, grouped by publisher (scrape sources carry their kind)."""
     root = etree.Element("opml", version="2.0")
     head = etree.SubElement(root, "head")
-    etree.SubElement(head, "title").text = title
+    etree.SubElement(head, "title").text = _xml_text(title)
     body = etree.SubElement(root, "body")
     groups: dict[str, Any] = {}
     for spec in specs:
         parent = body
-        if spec.publisher:
-            if spec.publisher not in groups:
-                groups[spec.publisher] = etree.SubElement(
-                    body, "outline", text=spec.publisher, title=spec.publisher)
-            parent = groups[spec.publisher]
-        attrs = {"type": "rss", "text": spec.name, "title": spec.name, "xmlUrl": spec.url}
+        publisher, name = _xml_text(spec.publisher), _xml_text(spec.name)
+        if publisher:
+            if publisher not in groups:
+                groups[publisher] = etree.SubElement(
+                    body, "outline", text=publisher, title=publisher)
+            parent = groups[publisher]
+        attrs = {"type": "rss", "text": name, "title": name, "xmlUrl": _xml_text(spec.url)}
         if spec.kind != "feed":
             attrs["nieuwsradarKind"] = spec.kind
         etree.SubElement(parent, "outline", attrs)

@@ -321,6 +321,11 @@ def _parse_url(url: str, origin: str) -> httpx.URL:
         )
     if not parsed.host:
         raise FetchError(origin, "the URL has no host name; write it as https://host/path")
+    port = parsed.port
+    if port is not None and not 0 < port < 65536:
+        # Otherwise the connect fails deep in the socket layer as an ExceptionGroup.
+        raise FetchError(origin, f"port {port} is impossible (ports go from 1 to 65535); "
+                         "fix the URL")
     return parsed
 
 

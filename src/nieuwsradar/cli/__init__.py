@@ -18,12 +18,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from nieuwsradar.cli.classify import classify_cmd, evaluate_cmd, train_cmd
+from nieuwsradar.cli.output import write_atomically
 from nieuwsradar.config import Settings
 from nieuwsradar.core import Radar, make_radar
 from nieuwsradar.errors import NieuwsradarError
 from nieuwsradar.types import SourceState, UpdateResult
 
 MAX_LIMIT = 1000
+#: A database row id: SQLite integers are 64-bit, so larger numbers cannot name a row.
+ROW_ID = click.IntRange(1, 2**63 - 1)
 DEMO_DB = "nieuwsradar-demo.db"  # the demo never touches the default database
 
 
@@ -78,16 +81,20 @@ def import_opml(ctx: click.Context, file: Any) -> None:
 
 
 @sources.command("export-opml")
-@click.option("-o", "--output", type=click.File("wb"), default="-",
-              help="Bestand (standaard stdout).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Bestand (standaard stdout); wordt pas vervangen als alles klaar is.")
 @click.pass_context
-def export_opml(ctx: click.Context, output: Any) -> None:
+def export_opml(ctx: click.Context, output: Path | None) -> None:
     """Schrijf alle bronnen als OPML 2.0."""
-    output.write(open_radar(ctx).export_opml())
+    data = open_radar(ctx).export_opml()
+    if output is None or str(output) == "-":
+        click.echo(data, nl=False)
+    else:
+        write_atomically(output, data)
 
 
 @sources.command("remove")
-@click.argument("source_id", type=int)
+@click.argument("source_id", type=ROW_ID)
 @click.option("--purge", is_flag=True, help="Verwijder ook de opgeslagen items van de bron.")
 @click.pass_context
 def remove_source(ctx: click.Context, source_id: int, purge: bool) -> None:
@@ -225,7 +232,7 @@ def _plain_snippet(snippet: str, start: str = "", end: str = "") -> str:
 # --- labels and reclassify ----------------------------------------------------------------
 
 @main.command("label")
-@click.argument("item_id", type=int)
+@click.argument("item_id", type=ROW_ID)
 @click.argument("labels", nargs=-1)
 @click.pass_context
 def label_cmd(ctx: click.Context, item_id: int, labels: tuple[str, ...]) -> None:
@@ -236,7 +243,7 @@ def label_cmd(ctx: click.Context, item_id: int, labels: tuple[str, ...]) -> None
 
 
 @main.command("delete")
-@click.argument("item_id", type=int)
+@click.argument("item_id", type=ROW_ID)
 @click.pass_context
 def delete_cmd(ctx: click.Context, item_id: int) -> None:
     """Verwijder een item; het komt bij volgende updates niet terug."""
