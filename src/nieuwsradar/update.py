@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
+import logging
 import multiprocessing
 import os
 import signal
@@ -55,6 +56,7 @@ WRITE_BATCH = 100
 WRITE_LINGER_S = 0.1
 
 ProgressFn = Callable[[SourceResult], None]
+log = logging.getLogger(__name__)
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 #: Workers yield the CPU to the main process, which fetches and writes for all of them.
 WORKER_NICENESS = 5
@@ -148,6 +150,12 @@ def _call_process(kind: str, body: bytes, url: str, content_type: str | None,
                             fetched_at=fetched_at)
 
 
+def printable(text: str) -> str:
+    """``text`` with anything UTF-8 cannot encode (lone surrogates) escaped, so an error
+    message that quotes hostile input can always be stored."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _labels(prediction: Prediction, version: str | None) -> list[Label]:
     return [Label(label=name, score=prediction.scores.get(name, 1.0), origin="model",
                   model_version=version) for name in prediction.labels]
@@ -213,11 +221,14 @@ class _Run:
                     processed = await self._fulltext(fetcher, state, processed)
             outcome = _Fetched(state, processed, fetched.etag, fetched.last_modified,
                                fetched.max_age_s, fetched.status)
-        except FetchError as exc:
+        except FetchError as exc:  # the HTTP status or network error says it all
+            log.warning("source %s: %s", spec.url, exc)
             outcome = _Failed(state, str(exc), exc.retry_after_s, exc.status)
         except NieuwsradarError as exc:
+            log.warning("source %s: %s", spec.url, exc, exc_info=exc)
             outcome = _Failed(state, str(exc), None, None)
         except Exception as exc:  # one broken source must not stop the run
+            log.error("source %s: unexpected error", spec.url, exc_info=exc)
             outcome = _Failed(state, f"unexpected {type(exc).__name__}: {exc}", None, None)
         await self.queue.put(outcome)
 
@@ -271,22 +282,43 @@ class _Run:
         try:
             with self.storage.transaction():
                 results = [self._write(outcome) for outcome in batch]
-        except NieuwsradarError:
+        except Exception:
             # Something in the batch could not be written: write each source alone, so
             # only the source at fault is recorded as failed.
+            self._forget_unwritten()
             results = [self._write_alone(outcome) for outcome in batch]
         for result in results:
             self.results.append(result)
             if self.progress is not None:
                 self.progress(result)
 
+    def _forget_unwritten(self) -> None:
+        """After a rollback: drop the story state that may name rolled-back items or
+        clusters; the index is read again from what was committed."""
+        self._index = None
+        self.promoted.clear()
+
     def _write_alone(self, outcome: _Fetched | _Failed) -> SourceResult:
+        """Write one source in its own transaction; any failure fails this source alone.
+
+        The failure is recorded on the source when it still exists. A source removed
+        while the run was fetching it is reported and skipped.
+        """
+        state = outcome.state
         try:
             with self.storage.transaction():
                 return self._write(outcome)
         except Exception as exc:  # record it on the source and keep the run going
-            with self.storage.transaction():
-                return self._write(_Failed(outcome.state, f"cannot store: {exc}", None, None))
+            self._forget_unwritten()
+            log.error("source %s: cannot store", state.spec.url, exc_info=exc)
+            failure = _Failed(state, f"cannot store: {printable(str(exc))}", None, None)
+        if not self.storage.source_exists(state.id):
+            log.warning("source %s was removed during the update; skipped", state.spec.url)
+            return SourceResult(source_id=state.id, url=state.spec.url, name=state.spec.name,
+                                ok=False, error="the source was removed during the update; "
+                                                "nothing was stored")
+        with self.storage.transaction():
+            return self._write(failure)
 
     def _write(self, outcome: _Fetched | _Failed) -> SourceResult:
         if isinstance(outcome, _Failed):
@@ -298,7 +330,7 @@ class _Run:
         index = self.index  # loaded before these items are stored, so none matches itself
         upserted = storage.upsert_items(state.id, items, processed.signatures, processed.stems)
         changed = set(upserted.new_ids) | set(upserted.updated_ids)
-        ids = storage.ids_by_guid(state.id, [it.guid for it in items]) if changed else {}
+        ids = upserted.ids
         if changed and processed.predictions is not None:
             rows = [(ids[it.guid], _labels(pred, self.model_version))
                     for it, pred in zip(items, processed.predictions, strict=True)
@@ -387,7 +419,7 @@ class _Run:
         next_at = polling.next_check_at(self.now, state.interval_s,
                                         error_count=state.error_count + 1,
                                         retry_after_s=failure.retry_after_s)
-        self.storage.record_fetch_error(state.id, at=self.now, error=failure.error,
+        self.storage.record_fetch_error(state.id, at=self.now, error=printable(failure.error),
                                         next_check_at=next_at)
         return SourceResult(source_id=state.id, url=state.spec.url, name=state.spec.name,
                             ok=False, status=failure.status, error=failure.error)

@@ -180,7 +180,14 @@ _V2_MEMBERS_DIGESTS_MEETINGS = _script(
     "CREATE INDEX agenda_items_item ON agenda_items(item_id)",
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1_CORE, _V2_MEMBERS_DIGESTS_MEETINGS)
+# Items of a source by canonical url: recognising a feed's items under unstable guids.
+_V3_ITEMS_BY_SOURCE_URL = _script(
+    "CREATE INDEX items_source_url ON items(source_id, url)",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    _V1_CORE, _V2_MEMBERS_DIGESTS_MEETINGS, _V3_ITEMS_BY_SOURCE_URL,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -84,6 +84,12 @@ class SourcesMixin(StorageBase):
             raise self._fail(f"there is no source with id {source_id}")
         return _state(row)
 
+    def source_exists(self, source_id: int) -> bool:
+        """Whether a source with this id exists (it may be removed while an update runs)."""
+        with self._reading():
+            return self._conn.execute(
+                "SELECT 1 FROM sources WHERE id = ?", (source_id,)).fetchone() is not None
+
     def source_id_by_url(self, url: str) -> int | None:
         """The id of the source with this exact url, or None."""
         with self._reading():
