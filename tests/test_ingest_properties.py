@@ -21,12 +21,13 @@ from xml.sax.saxutils import escape
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nieuwsradar import update
 from nieuwsradar.config import Settings
 from nieuwsradar.core import make_radar
 from nieuwsradar.errors import ParseError
 from nieuwsradar.storage import open_storage
 from nieuwsradar.types import SourceSpec
+from nieuwsradar.update.work import process_document
+from nieuwsradar.update.writer import Fetched, Writer
 from support.httpd import LocalHTTPServer, Route
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -68,24 +69,19 @@ BODIES = st.one_of(_json_feed, _rss_feed, st.binary(max_size=200))
 @given(body=BODIES)
 def test_any_parsed_item_is_stored_or_fails_its_own_source(body: bytes) -> None:
     try:
-        processed = update.process_document("feed", body, url="https://bron.test/feed",
+        processed = process_document("feed", body, url="https://bron.test/feed",
                                             content_type=None, rules=None, fetched_at=NOW)
     except ParseError:
         return  # a document that cannot be read fails its source in the worker already
-    good = update.process_document("feed", GOOD, url="https://goed.test/feed",
+    good = process_document("feed", GOOD, url="https://goed.test/feed",
                                    content_type=None, rules=None, fetched_at=NOW)
     with tempfile.TemporaryDirectory() as tmp, open_storage(Path(tmp) / "p.db") as storage:
         ids = [storage.upsert_source(SourceSpec(url=u, name=u)) for u in
                ("https://bron.test/feed", "https://goed.test/feed")]
         states = {s.id: s for s in storage.list_sources()}
-        run = update._Run(storage, None, NOW, None)
-        try:
-            run._write_batch([
-                update._Fetched(states[ids[0]], processed, None, None, None, 200),
-                update._Fetched(states[ids[1]], good, None, None, None, 200)])
-        finally:
-            run.close()
-        bad_result, good_result = run.results
+        bad_result, good_result = Writer(storage, NOW).write_batch([
+            Fetched(states[ids[0]], processed, None, None, None, 200),
+            Fetched(states[ids[1]], good, None, None, None, 200)])
         assert good_result.ok and good_result.new == 1
         source = storage.get_source(ids[0])
         if bad_result.ok:
