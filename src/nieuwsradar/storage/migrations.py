@@ -180,7 +180,20 @@ _V2_MEMBERS_DIGESTS_MEETINGS = _script(
     "CREATE INDEX agenda_items_item ON agenda_items(item_id)",
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1_CORE, _V2_MEMBERS_DIGESTS_MEETINGS)
+# Items of a source by canonical url: recognising a feed's items under unstable guids.
+_V3_ITEMS_BY_SOURCE_URL = _script(
+    "CREATE INDEX items_source_url ON items(source_id, url)",
+)
+
+# Leases: which update run is fetching a source, until when (concurrent updates).
+_V4_SOURCE_LEASES = _script(
+    "ALTER TABLE sources ADD COLUMN lease_owner TEXT",
+    "ALTER TABLE sources ADD COLUMN lease_until TEXT",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    _V1_CORE, _V2_MEMBERS_DIGESTS_MEETINGS, _V3_ITEMS_BY_SOURCE_URL, _V4_SOURCE_LEASES,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 #: ``PRAGMA application_id`` of a nieuwsradar database ("nrad"); written when the schema
