@@ -45,8 +45,12 @@ def repo_root() -> Path:
     return Path(__file__).resolve().parents[2]
 
 
+#: Files shipped inside the package (found the same from a checkout or an installed wheel).
+PACKAGE_DIR = Path(__file__).resolve().parent
 #: The shipped domain model; ``NIEUWSRADAR_MODEL`` overrides it.
-DEFAULT_MODEL = repo_root() / "models" / "domain-model.skops"
+DEFAULT_MODEL = PACKAGE_DIR / "models" / "domain-model.skops"
+#: The shipped taxonomy (label set); ``NIEUWSRADAR_TOPICS`` overrides it.
+DEFAULT_TOPICS = PACKAGE_DIR / "topics.toml"
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ class Settings:
     db: Path = Path("nieuwsradar.db")
     feeds: Path = Path("feeds.toml")
     model: Path = DEFAULT_MODEL
+    topics: Path = DEFAULT_TOPICS
     workers: int = 32
     per_host: int = 4
 
@@ -81,7 +86,7 @@ class Settings:
                     raise ConfigError(
                         f"expected a whole number, got {raw!r}", field=f"NIEUWSRADAR_{name.upper()}"
                     ) from None
-            elif name in ("db", "feeds", "model"):
+            elif name in ("db", "feeds", "model", "topics"):
                 values[name] = Path(raw)
             else:
                 values[name] = raw
