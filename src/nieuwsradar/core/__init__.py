@@ -14,11 +14,18 @@ from pathlib import Path
 
 from nieuwsradar.config import Settings
 from nieuwsradar.core.ingest import IngestPart
-from nieuwsradar.core.items import COUNT_CAP, ItemsPart, SearchPage
+from nieuwsradar.core.items import ItemsPart
+from nieuwsradar.core.search import (
+    COUNT_CAP,
+    FacetCount,
+    SearchPart,
+    SearchRequest,
+    SearchResults,
+)
 from nieuwsradar.core.sources import SourcesPart, SyncResult
 
 
-class Radar(SourcesPart, IngestPart, ItemsPart):
+class Radar(SourcesPart, IngestPart, ItemsPart, SearchPart):
     """Facade over storage, classifier and ingest for one database."""
 
 
@@ -33,4 +40,5 @@ def human_examples(db_path: Path) -> list[dict[str, object]]:
         return radar.human_examples()
 
 
-__all__ = ["COUNT_CAP", "Radar", "SearchPage", "SyncResult", "human_examples", "make_radar"]
+__all__ = ["COUNT_CAP", "FacetCount", "Radar", "SearchRequest", "SearchResults", "SyncResult",
+           "human_examples", "make_radar"]
