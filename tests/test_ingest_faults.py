@@ -21,6 +21,7 @@ import pytest
 
 from nieuwsradar.config import Settings
 from nieuwsradar.core import Radar, make_radar
+from nieuwsradar.core.search import SearchRequest
 from nieuwsradar.parse.normalise import safe_line, safe_text
 from nieuwsradar.storage import open_storage
 from nieuwsradar.types import SourceSpec
@@ -88,7 +89,7 @@ def test_lone_surrogate_item_is_repaired_and_every_source_is_stored(
         assert result.sources_failed == 0, result.failures
         counts = stored(radar)
         assert counts == {"json.json": 2, **{f"ok{n}.xml": 3 for n in range(4)}}
-        titles = {hit.item.title for hit in radar.search("item").hits}
+        titles = {hit.item.title for hit in radar.find(SearchRequest(text="item")).hits}
     assert "Goed \ufffd item" in titles
     with sqlite3.connect(tmp_path / "radar.db") as conn:
         guids = {g for (g,) in conn.execute("SELECT guid FROM items")}
@@ -247,4 +248,5 @@ def test_unstable_guids_with_changed_text_update_the_item(
         radar.update(all_sources=True)
         second = radar.update(all_sources=True)
         assert (second.items_new, second.items_updated) == (0, 1)
-        assert radar.search("straten").total == 1 and radar.search("wijken").total == 12
+        assert (radar.find(SearchRequest(text="straten")).total == 1
+                and radar.find(SearchRequest(text="wijken")).total == 12)
