@@ -14,11 +14,13 @@ from pathlib import Path
 
 from nieuwsradar.config import Settings
 from nieuwsradar.core.ingest import IngestPart
-from nieuwsradar.core.items import COUNT_CAP, ItemsPart, SearchPage
+from nieuwsradar.core.items import COUNT_CAP, SearchPage
+from nieuwsradar.core.pages import HomePage, ItemPage, PagesPart
 from nieuwsradar.core.sources import SourcesPart, SyncResult
+from nieuwsradar.core.users import SignInRefused
 
 
-class Radar(SourcesPart, IngestPart, ItemsPart):
+class Radar(SourcesPart, IngestPart, PagesPart):
     """Facade over storage, classifier and ingest for one database."""
 
 
@@ -33,4 +35,5 @@ def human_examples(db_path: Path) -> list[dict[str, object]]:
         return radar.human_examples()
 
 
-__all__ = ["COUNT_CAP", "Radar", "SearchPage", "SyncResult", "human_examples", "make_radar"]
+__all__ = ["COUNT_CAP", "HomePage", "ItemPage", "Radar", "SearchPage", "SignInRefused",
+           "SyncResult", "human_examples", "make_radar"]
