@@ -102,10 +102,10 @@ def build_archive(path: Path, extra: int = 30) -> Archive:
                   days_ago=0.1),
             _item(2, "Drugslab opgerold in loods",
                   "Politie en gemeente vonden een drugslab; de burgemeester sluit de loods.",
-                  days_ago=2),
+                  days_ago=6),
             *[_item(100 + i, f"Raadsvergadering nummer {i}",
                     f"De gemeenteraad vergaderde over de begroting, deel {i}.",
-                    days_ago=3 + i) for i in range(extra)],
+                    days_ago=7 + i) for i in range(extra)],
         ]).new_ids
         second = db.upsert_items(riec, [
             _item(3, "Drugslab in loods: burgemeester sluit pand",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import quote
 
@@ -98,9 +99,10 @@ def error_page(request: Request, status: int, detail: str | None = None) -> Resp
 def _add_error_pages(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        detail = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else None
-        if exc.status_code in (404, 405) and not _is_api(request):
-            detail = None
+        detail: str | None = exc.detail if isinstance(exc.detail, str) else None
+        if detail == _phrase(exc.status_code) or (
+                exc.status_code in (404, 405) and not _is_api(request)):
+            detail = None  # Starlette's English default: show our Dutch text
         response = error_page(request, exc.status_code, detail)
         for key, value in (exc.headers or {}).items():
             response.headers[key] = value
@@ -135,6 +137,13 @@ def _add_error_pages(app: FastAPI) -> None:
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("request %s failed", request.url.path)
         return error_page(request, 500)
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
 
 
 def _plain_errors(exc: RequestValidationError) -> list[dict[str, object]]:

@@ -6,11 +6,14 @@ it here (see :mod:`nieuwsradar.web` for the whole recipe).
 
 from fastapi import APIRouter
 
-from nieuwsradar.web.routes import auth, home, items, sources
+from nieuwsradar.web.routes import api, auth, docs, home, items, search, sources
 
 ROUTERS: list[APIRouter] = [
     home.router,
     auth.router,
     items.router,
+    search.router,
     sources.router,
+    api.router,
+    docs.router,
 ]

@@ -31,9 +31,10 @@ def item_page(request: Request, item_id: ItemId,
                                          "saved": bool(opgeslagen)})
 
 
-@router.post("/item/{item_id}/labels", dependencies=[Depends(verify_csrf)])
+@router.post("/item/{item_id}/labels")
 def correct_labels(item_id: ItemId, radar: Annotated[Radar, Depends(get_radar)],
                    user: Annotated[User, Depends(require_coordinator)],
+                   _csrf: Annotated[None, Depends(verify_csrf)],
                    label: Annotated[list[str] | None, Form(max_length=200)] = None) -> Response:
     """Store the labels a coordinator ticked (none = overig) and show the item again."""
     known = {topic.id for topic in radar.taxonomy().topics}
