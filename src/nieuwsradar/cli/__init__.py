@@ -19,6 +19,7 @@ from rich.table import Table
 
 from nieuwsradar.cli.classify import classify_cmd, evaluate_cmd, train_cmd
 from nieuwsradar.cli.output import write_atomically
+from nieuwsradar.cli.users import users_cmd
 from nieuwsradar.config import Settings
 from nieuwsradar.core import COUNT_CAP, Radar, SearchRequest, make_radar
 from nieuwsradar.errors import NieuwsradarError
@@ -293,6 +294,7 @@ def demo_cmd(ctx: click.Context, no_serve: bool, port: int) -> None:
 main.add_command(classify_cmd)
 main.add_command(train_cmd)
 main.add_command(evaluate_cmd)
+main.add_command(users_cmd)
 
 
 if __name__ == "__main__":  # pragma: no cover
