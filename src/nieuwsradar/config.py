@@ -30,7 +30,7 @@ _SOURCE_KEYS = {
     "content_selector", "scrape",
 }
 _SCRAPE_KEYS = {"item", "title", "link", "date", "date_attr", "summary"}
-_INT_SETTINGS = {"workers", "per_host"}
+_INT_SETTINGS = {"workers", "per_host", "poll_every_s"}
 _INTERVAL_RE = re.compile(r"^\s*(\d+)\s*(s|m|min|h|u|d)?\s*$")
 _INTERVAL_UNITS = {"s": 1, "m": 60, "min": 60, "h": 3600, "u": 3600, "d": 86400, None: 60}
 
@@ -56,6 +56,8 @@ class Settings:
     model: Path = DEFAULT_MODEL
     workers: int = 32
     per_host: int = 4
+    #: How often the service looks for due sources (each keeps its own interval).
+    poll_every_s: int = 60
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -91,6 +93,9 @@ class Settings:
             raise ConfigError("workers must be between 1 and 512", field="workers")
         if not 1 <= self.per_host <= 512:
             raise ConfigError("per_host must be between 1 and 512", field="per_host")
+        if not 1 <= self.poll_every_s <= 86_400:
+            raise ConfigError("poll_every_s must be between 1 and 86400 seconds",
+                              field="poll_every_s")
 
 
 def parse_interval(value: object) -> int:
