@@ -12,7 +12,7 @@ from nieuwsradar.config import (
     parse_interval,
     parse_opml,
     parse_sources,
-    repo_root,
+    shipped_feeds,
     to_opml,
 )
 from nieuwsradar.errors import ConfigError
@@ -48,8 +48,8 @@ def test_valid_file_converts_every_field() -> None:
     assert riec.scrape is not None and riec.scrape.date_attr == "datetime"
 
 
-def test_repo_feeds_toml_is_valid_and_covers_every_kind() -> None:
-    specs = load_sources(repo_root() / "feeds.toml")
+def test_shipped_feeds_toml_is_valid_and_covers_every_kind() -> None:
+    specs = load_sources(shipped_feeds())
     assert len(specs) >= 15
     assert {s.kind for s in specs} == {"feed", "scrape", "rijksoverheid", "politie"}
 

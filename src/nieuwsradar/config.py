@@ -13,6 +13,7 @@ import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,16 @@ def repo_root() -> Path:
 
 #: The shipped domain model; ``NIEUWSRADAR_MODEL`` overrides it.
 DEFAULT_MODEL = repo_root() / "models" / "domain-model.skops"
+
+
+def shipped_feeds() -> Path:
+    """The list of real Dutch sources that ships with the package (``nieuwsradar/feeds.toml``).
+
+    It is the feeds file when neither ``NIEUWSRADAR_FEEDS`` nor ``./feeds.toml`` exists, so
+    an installed nieuwsradar polls real sources out of the box; copy it to ``./feeds.toml``
+    (or point ``NIEUWSRADAR_FEEDS`` at a copy) to change the list.
+    """
+    return Path(str(resources.files("nieuwsradar").joinpath("feeds.toml")))
 
 
 @dataclass(frozen=True)
@@ -83,6 +94,8 @@ class Settings:
             else:
                 values[name] = raw
         values.update({k: v for k, v in overrides.items() if v is not None})
+        if "feeds" not in values and not cls.feeds.exists():
+            values["feeds"] = shipped_feeds()
         settings = cls(**values)
         settings.validate()
         return settings

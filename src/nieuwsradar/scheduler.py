@@ -84,17 +84,15 @@ class Schedule:
         log.info("scheduler started: jobs %s",
                  ", ".join(job.id for job in self.scheduler.get_jobs()))
 
-    def stop(self, grace_s: float) -> bool:
-        """Stop starting jobs and give an in-flight poll ``grace_s`` seconds to finish.
+    def stop(self, grace_s: float = 0.0) -> bool:
+        """Stop starting jobs and give a poll in flight ``grace_s`` seconds to finish.
 
-        Returns True when no poll is running any more; False when one is still in
-        flight (the caller abandons it: every source is written whole or not at all).
+        Returns True when no poll runs any more; False when one is still in flight (it
+        goes on in its thread; a caller that cannot wait abandons it: every source is
+        written whole or not at all).
         """
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        if self.poll.wait_idle(0):
-            return True
-        log.info("waiting up to %.0f s for the poll in flight", grace_s)
         return self.poll.wait_idle(grace_s)
 
 

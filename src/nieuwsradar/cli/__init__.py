@@ -21,6 +21,7 @@ from nieuwsradar.cli.classify import classify_cmd, evaluate_cmd, train_cmd
 from nieuwsradar.config import Settings
 from nieuwsradar.core import Radar, make_radar
 from nieuwsradar.errors import NieuwsradarError
+from nieuwsradar.logsetup import configure_logging
 from nieuwsradar.types import SourceState, UpdateResult
 
 MAX_LIMIT = 1000
@@ -46,6 +47,7 @@ def main(ctx: click.Context, db: Path) -> None:
     """nieuwsradar: nieuws voor handhaving, ondermijning, sociaal domein en omgevingswet."""
     ctx.ensure_object(dict)
     ctx.obj["db"] = db
+    configure_logging("text", force=False)
 
 
 def open_radar(ctx: click.Context, **overrides: Any) -> Radar:
