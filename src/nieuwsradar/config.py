@@ -13,7 +13,6 @@ import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -41,18 +40,19 @@ def repo_root() -> Path:
     return Path(__file__).resolve().parents[2]
 
 
+#: Files shipped inside the package (found the same from a checkout or an installed wheel).
+PACKAGE_DIR = Path(__file__).resolve().parent
 #: The shipped domain model; ``NIEUWSRADAR_MODEL`` overrides it.
-DEFAULT_MODEL = repo_root() / "models" / "domain-model.skops"
+DEFAULT_MODEL = PACKAGE_DIR / "models" / "domain-model.skops"
+#: The shipped taxonomy (label set); ``NIEUWSRADAR_TOPICS`` overrides it.
+DEFAULT_TOPICS = PACKAGE_DIR / "topics.toml"
 
 
-def shipped_feeds() -> Path:
-    """The list of real Dutch sources that ships with the package (``nieuwsradar/feeds.toml``).
-
-    It is the feeds file when neither ``NIEUWSRADAR_FEEDS`` nor ``./feeds.toml`` exists, so
-    an installed nieuwsradar polls real sources out of the box; copy it to ``./feeds.toml``
-    (or point ``NIEUWSRADAR_FEEDS`` at a copy) to change the list.
-    """
-    return Path(str(resources.files("nieuwsradar").joinpath("feeds.toml")))
+#: The list of real Dutch sources that ships with the package. It is the feeds file when
+#: neither ``NIEUWSRADAR_FEEDS`` nor ``./feeds.toml`` exists, so an installed nieuwsradar
+#: polls real sources out of the box; copy it to ``./feeds.toml`` (or point
+#: ``NIEUWSRADAR_FEEDS`` at a copy) to change the list.
+SHIPPED_FEEDS = PACKAGE_DIR / "feeds.toml"
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,7 @@ class Settings:
     db: Path = Path("nieuwsradar.db")
     feeds: Path = Path("feeds.toml")
     model: Path = DEFAULT_MODEL
+    topics: Path = DEFAULT_TOPICS
     workers: int = 32
     per_host: int = 4
     #: How often the service looks for due sources (each keeps its own interval).
@@ -89,13 +90,13 @@ class Settings:
                     raise ConfigError(
                         f"expected a whole number, got {raw!r}", field=f"NIEUWSRADAR_{name.upper()}"
                     ) from None
-            elif name in ("db", "feeds", "model"):
+            elif name in ("db", "feeds", "model", "topics"):
                 values[name] = Path(raw)
             else:
                 values[name] = raw
         values.update({k: v for k, v in overrides.items() if v is not None})
         if "feeds" not in values and not cls.feeds.exists():
-            values["feeds"] = shipped_feeds()
+            values["feeds"] = SHIPPED_FEEDS
         settings = cls(**values)
         settings.validate()
         return settings
