@@ -68,6 +68,8 @@ class Settings:
     topics: Path = DEFAULT_TOPICS
     workers: int = 32
     per_host: int = 4
+    secret_key: str = ""  # signs web sessions; empty = one made and kept in the database
+    base_url: str = ""  # public address of the web app, e.g. https://radar.example.nl
     #: How often the service looks for due sources (each keeps its own interval).
     poll_every_s: int = 60
 
