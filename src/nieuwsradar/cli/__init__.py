@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from nieuwsradar.cli.classify import classify_cmd, evaluate_cmd, train_cmd
+from nieuwsradar.cli.serve import serve_cmd
 from nieuwsradar.cli.users import users_cmd
 from nieuwsradar.config import Settings
 from nieuwsradar.core import COUNT_CAP, Radar, SearchRequest, make_radar
@@ -286,6 +287,7 @@ main.add_command(classify_cmd)
 main.add_command(train_cmd)
 main.add_command(evaluate_cmd)
 main.add_command(users_cmd)
+main.add_command(serve_cmd)
 
 
 if __name__ == "__main__":  # pragma: no cover
