@@ -227,4 +227,36 @@ def test_a_taken_port_is_a_clear_error(tmp_path: Path) -> None:
              "--port", str(port)], cwd=tmp_path, capture_output=True, text=True, timeout=30,
             check=False)
     assert done.returncode == 1
-    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr and "--port" in done.stderr
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr and "another port" in done.stderr
+
+
+def test_demo_serves_its_archive_with_a_working_coordinator_until_ctrl_c(
+        tmp_path: Path) -> None:
+    port = free_port()
+    out = tmp_path / "demo.out"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NIEUWSRADAR_")}
+    with out.open("wb") as sink:
+        proc = subprocess.Popen([*NIEUWSRADAR, "demo", "--web-port", str(port)], cwd=tmp_path,
+                                env=env, stdout=sink, stderr=subprocess.STDOUT)
+    try:
+        wait_for(lambda: "Stop met Ctrl-C." in out.read_text() or proc.poll() is not None,
+                 timeout=90, what="the demo serving")
+        text = out.read_text()
+        assert f"De webapp draait op http://127.0.0.1:{port}" in text, text
+        email, password = text.split("e-mailadres ")[1].split("\n")[0].split(", wachtwoord ")
+        status, page = get(f"http://127.0.0.1:{port}/")
+        assert status == 200 and "bodycam" in page.decode().lower()
+        status, body = get(f"http://127.0.0.1:{port}/health")
+        assert status == 200 and json.loads(body)["last_poll"]["started_at"]
+        from nieuwsradar.config import Settings
+        from nieuwsradar.core import make_radar
+
+        with make_radar(Settings(db=tmp_path / "nieuwsradar-demo.db")) as radar:
+            assert radar.sign_in(email, password, client="test").email == email
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(15) == 0
+        assert out.read_text().rstrip().endswith("Gestopt.")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)

@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 
 #: Default seconds that requests and a poll in flight get to finish when stopping.
 STOP_GRACE_S = 10.0
+#: Pending connections the listening socket holds (uvicorn's default).
+BACKLOG = 2048
 
 
 class _Stop:
@@ -51,7 +53,7 @@ class _Stop:
 
 
 def bind(host: str, port: int) -> socket.socket:
-    """A listening-ready TCP socket on ``host:port`` (port 0: a free one).
+    """A listening TCP socket on ``host:port`` (port 0: a free one).
 
     Bound here rather than by uvicorn so a taken port is a clear error and the actual
     port is known before serving starts.
@@ -61,10 +63,11 @@ def bind(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
+        sock.listen(BACKLOG)  # connections wait in the backlog until uvicorn accepts them
     except OSError as exc:
         sock.close()
         raise InputError(f"cannot listen on {host}:{port}: {exc.strerror}; choose another "
-                         "--host or --port") from None
+                         "port (or address)") from None
     return sock
 
 

@@ -272,15 +272,17 @@ def reclassify_cmd(ctx: click.Context) -> None:
 @click.option("--no-serve", is_flag=True, help="Alleen inlezen en samenvatten, daarna stoppen.")
 @click.option("--port", type=click.IntRange(0, 65535), default=0,
               help="Poort van de lokale demobronnen (0 = vrije poort).")
+@click.option("--web-port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Poort van de webapp (0 = vrije poort).")
 @click.pass_context
-def demo_cmd(ctx: click.Context, no_serve: bool, port: int) -> None:
+def demo_cmd(ctx: click.Context, no_serve: bool, port: int, web_port: int) -> None:
     """Draai nieuwsradar offline op de meegeleverde demobronnen."""
     from nieuwsradar.demo import run_demo
 
     db = ctx.obj["db"]
     if ctx.find_root().get_parameter_source("db") == click.core.ParameterSource.DEFAULT:
         db = Path(DEMO_DB)
-    run_demo(db, serve=not no_serve, port=port, echo=click.echo)
+    ctx.exit(run_demo(db, serve=not no_serve, port=port, web_port=web_port, echo=click.echo))
 
 
 main.add_command(classify_cmd)
