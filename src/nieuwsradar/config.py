@@ -32,7 +32,7 @@ _SOURCE_KEYS = {
     "content_selector", "scrape",
 }
 _SCRAPE_KEYS = {"item", "title", "link", "date", "date_attr", "summary"}
-_INT_SETTINGS = {"workers", "per_host"}
+_INT_SETTINGS = {"workers", "per_host", "poll_every_s"}
 _INTERVAL_RE = re.compile(r"^\s*(\d+)\s*(s|m|min|h|u|d)?\s*$")
 _INTERVAL_UNITS = {"s": 1, "m": 60, "min": 60, "h": 3600, "u": 3600, "d": 86400, None: 60}
 _BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
@@ -53,6 +53,13 @@ DEFAULT_MODEL = PACKAGE_DIR / "models" / "domain-model.skops"
 DEFAULT_TOPICS = PACKAGE_DIR / "topics.toml"
 
 
+#: The list of real Dutch sources that ships with the package. It is the feeds file when
+#: neither ``NIEUWSRADAR_FEEDS`` nor ``./feeds.toml`` exists, so an installed nieuwsradar
+#: polls real sources out of the box; copy it to ``./feeds.toml`` (or point
+#: ``NIEUWSRADAR_FEEDS`` at a copy) to change the list.
+SHIPPED_FEEDS = PACKAGE_DIR / "feeds.toml"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Runtime settings. Every field has a safe default so ``nieuwsradar demo`` runs bare.
@@ -68,6 +75,8 @@ class Settings:
     per_host: int = 4
     secret_key: str = ""  # signs web sessions; empty = one made and kept in the database
     base_url: str = ""  # public address of the web app, e.g. https://radar.example.nl
+    #: How often the service looks for due sources (each keeps its own interval).
+    poll_every_s: int = 60
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -93,6 +102,8 @@ class Settings:
             else:
                 values[name] = raw
         values.update({k: v for k, v in overrides.items() if v is not None})
+        if "feeds" not in values and not cls.feeds.exists():
+            values["feeds"] = SHIPPED_FEEDS
         settings = cls(**values)
         settings.validate()
         return settings
@@ -103,6 +114,9 @@ class Settings:
             raise ConfigError("workers must be between 1 and 512", field="workers")
         if not 1 <= self.per_host <= 512:
             raise ConfigError("per_host must be between 1 and 512", field="per_host")
+        if not 1 <= self.poll_every_s <= 86_400:
+            raise ConfigError("poll_every_s must be between 1 and 86400 seconds",
+                              field="poll_every_s")
 
 
 def parse_interval(value: object) -> int:

@@ -19,10 +19,12 @@ from rich.table import Table
 
 from nieuwsradar.cli.classify import classify_cmd, evaluate_cmd, train_cmd
 from nieuwsradar.cli.output import write_atomically
+from nieuwsradar.cli.serve import serve_cmd
 from nieuwsradar.cli.users import users_cmd
 from nieuwsradar.config import Settings
 from nieuwsradar.core import COUNT_CAP, Radar, SearchRequest, make_radar
 from nieuwsradar.errors import NieuwsradarError
+from nieuwsradar.logsetup import configure_logging
 from nieuwsradar.types import SourceState, UpdateResult
 
 MAX_LIMIT = 1000
@@ -50,6 +52,7 @@ def main(ctx: click.Context, db: Path) -> None:
     """nieuwsradar: nieuws voor handhaving, ondermijning, sociaal domein en omgevingswet."""
     ctx.ensure_object(dict)
     ctx.obj["db"] = db
+    configure_logging("text", force=False)
 
 
 def open_radar(ctx: click.Context, **overrides: Any) -> Radar:
@@ -280,21 +283,24 @@ def reclassify_cmd(ctx: click.Context) -> None:
 @click.option("--no-serve", is_flag=True, help="Alleen inlezen en samenvatten, daarna stoppen.")
 @click.option("--port", type=click.IntRange(0, 65535), default=0,
               help="Poort van de lokale demobronnen (0 = vrije poort).")
+@click.option("--web-port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Poort van de webapp (0 = vrije poort).")
 @click.pass_context
-def demo_cmd(ctx: click.Context, no_serve: bool, port: int) -> None:
+def demo_cmd(ctx: click.Context, no_serve: bool, port: int, web_port: int) -> None:
     """Draai nieuwsradar offline op de meegeleverde demobronnen."""
     from nieuwsradar.demo import run_demo
 
     db = ctx.obj["db"]
     if ctx.find_root().get_parameter_source("db") == click.core.ParameterSource.DEFAULT:
         db = Path(DEMO_DB)
-    run_demo(db, serve=not no_serve, port=port, echo=click.echo)
+    ctx.exit(run_demo(db, serve=not no_serve, port=port, web_port=web_port, echo=click.echo))
 
 
 main.add_command(classify_cmd)
 main.add_command(train_cmd)
 main.add_command(evaluate_cmd)
 main.add_command(users_cmd)
+main.add_command(serve_cmd)
 
 
 if __name__ == "__main__":  # pragma: no cover

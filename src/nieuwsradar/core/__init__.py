@@ -22,11 +22,12 @@ from nieuwsradar.core.search import (
     SearchRequest,
     SearchResults,
 )
+from nieuwsradar.core.service import ServicePart
 from nieuwsradar.core.sources import SourcesPart, SyncResult
 from nieuwsradar.core.users import SignInRefused
 
 
-class Radar(SourcesPart, IngestPart, PagesPart, SearchPart):
+class Radar(ServicePart, SourcesPart, IngestPart, PagesPart, SearchPart):
     """Facade over storage, classifier and ingest for one database."""
 
 
