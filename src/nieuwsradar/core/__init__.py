@@ -13,12 +13,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from nieuwsradar.config import Settings
+from nieuwsradar.core.digest import DigestPart
 from nieuwsradar.core.ingest import IngestPart
 from nieuwsradar.core.items import COUNT_CAP, ItemsPart, SearchPage
+from nieuwsradar.core.members import MembersPart
 from nieuwsradar.core.sources import SourcesPart, SyncResult
 
 
-class Radar(SourcesPart, IngestPart, ItemsPart):
+class Radar(SourcesPart, IngestPart, ItemsPart, MembersPart, DigestPart):
     """Facade over storage, classifier and ingest for one database."""
 
 
