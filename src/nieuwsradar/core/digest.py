@@ -148,14 +148,18 @@ class DigestPart(RadarBase):
             pacer = Pacer(settings.send_rate, sleep=sleep)
             try:
                 for member in db.members(active_only=True):
-                    outcome, error = self._send_one(member, week, pool, cache, mail, done,
-                                                    dry_run, transport, pacer, retry_delays,
-                                                    sleep)
+                    try:
+                        outcome, error = self._send_one(member, week, pool, cache, mail, done,
+                                                        dry_run, transport, pacer,
+                                                        retry_delays, sleep)
+                    except (DeliveryError, SmtpConfigError) as exc:
+                        report.stopped = str(exc)
+                        outcome, error = "pending", str(exc)
                     report.add(outcome, member.email, error)
                     if progress:
                         progress(member.email, outcome)
-            except (DeliveryError, SmtpConfigError) as exc:
-                report.stopped = str(exc)
+                    if report.stopped:
+                        break
             finally:
                 transport.close()
         return report
