@@ -58,6 +58,8 @@ class Settings:
     model: Path = DEFAULT_MODEL
     workers: int = 32
     per_host: int = 4
+    secret_key: str = ""  # signs web sessions; empty = one made and kept in the database
+    base_url: str = ""  # public address of the web app, e.g. https://radar.example.nl
     # --- mail and digest (issue 8): also read from the settings file, see load_settings ---
     config: Path | None = None
     smtp_host: str = "localhost"
@@ -67,8 +69,6 @@ class Settings:
     smtp_password: str = ""
     mail_from: str = ""
     reply_to: str = ""
-    base_url: str = "http://localhost:8000"
-    secret_key: str = ""
     digest_schedule: str = "ma 07:00"
     timezone: str = "Europe/Amsterdam"
     send_rate: int = 30
@@ -289,6 +289,9 @@ def mail_problems(settings: Settings) -> list[str]:
     if not settings.mail_from:
         problems.append("NIEUWSRADAR_MAIL_FROM is not set; put the sender with a name in it, "
                         "like 'M150 Nieuwsradar <radar@example.nl>'")
+    if not settings.base_url:
+        problems.append("NIEUWSRADAR_BASE_URL is not set; every link in the e-mail points to "
+                        "the web app there, like https://radar.example.nl")
     if settings.dkim_key is not None and not settings.dkim_key.is_file():
         problems.append(f"NIEUWSRADAR_DKIM_KEY: {settings.dkim_key} does not exist; point "
                         "it to the DKIM private key (PEM)")

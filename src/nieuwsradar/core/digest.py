@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from nieuwsradar.config import mail_problems, smtp_port
 from nieuwsradar.core.base import RadarBase
+from nieuwsradar.core.search import SearchRequest
 from nieuwsradar.digest.build import Digest, WeekPool
 from nieuwsradar.digest.render import Composed, MailConfig, compose
 from nieuwsradar.digest.send import (
@@ -29,10 +30,13 @@ from nieuwsradar.errors import ConfigError, InputError
 from nieuwsradar.types import Member, SendRecord
 
 if TYPE_CHECKING:
-    from nieuwsradar.core.items import SearchPage
+    from nieuwsradar.core.search import SearchResults
 
 #: How many hits of a saved search are looked at per week.
 SEARCH_HITS = 200
+#: A preview works before the mail settings are complete (only the secret key is needed).
+PREVIEW_SENDER = "Nieuwsradar <nieuwsradar@localhost>"
+PREVIEW_BASE_URL = "http://localhost:8000"
 
 
 @dataclass(slots=True)
@@ -59,7 +63,7 @@ class DigestPart(RadarBase):
     """Weekly digests: choose, render, send once, report; the signed member links."""
 
     if TYPE_CHECKING:  # provided by the items and members parts of the facade
-        def search(self, text: str, *, limit: int = 20, offset: int = 0) -> SearchPage: ...
+        def find(self, request: SearchRequest) -> SearchResults: ...
         def member(self, email: str) -> Member: ...
 
     # -- weeks and building ---------------------------------------------------------------
@@ -83,10 +87,9 @@ class DigestPart(RadarBase):
         hits: dict[str, list[int]] = {}
         for query in queries:
             if query not in cache:
-                text = (f"{query} sinds:{week.first_day.isoformat()} "
-                        f"tot:{week.last_day.isoformat()}")
-                page = self.search(text, limit=SEARCH_HITS)
-                cache[query] = [h.item.id for h in page.hits if h.item.id in pool]
+                found = self.find(SearchRequest(text=query, since=week.first_day,
+                                                until=week.last_day, limit=SEARCH_HITS))
+                cache[query] = [h.item.id for h in found.hits if h.item.id in pool]
             hits[query] = cache[query]
         return hits
 
@@ -111,7 +114,9 @@ class DigestPart(RadarBase):
         member = self.member(email)
         mail = self._mail_config(sending=False)
         if not mail.sender_address:
-            mail = replace(mail, sender="Nieuwsradar <nieuwsradar@localhost>")
+            mail = replace(mail, sender=PREVIEW_SENDER)
+        if not mail.base_url:
+            mail = replace(mail, base_url=PREVIEW_BASE_URL)
         return compose(self.member_digest(member, self.week_pool(week)), member, mail,
                        now=datetime.now(UTC))
 

@@ -16,9 +16,10 @@ from nieuwsradar.storage.members import MembersMixin
 from nieuwsradar.storage.migrations import migrate
 from nieuwsradar.storage.search import SearchMixin
 from nieuwsradar.storage.sources import SourcesMixin
+from nieuwsradar.storage.users import UsersMixin
 
 
-class Storage(SourcesMixin, ItemsMixin, LabelsMixin, ClustersMixin, SearchMixin,
+class Storage(SourcesMixin, ItemsMixin, LabelsMixin, ClustersMixin, SearchMixin, UsersMixin,
               MembersMixin, DigestsMixin):
     """The nieuwsradar database: sources, items, labels, clusters and search.
 

@@ -180,11 +180,40 @@ _V2_MEMBERS_DIGESTS_MEETINGS = _script(
     "CREATE INDEX agenda_items_item ON agenda_items(item_id)",
 )
 
+_USERS_AND_CORRECTIONS = _script(
+    # Coordinators who sign in to the web app; the API token is stored as its SHA-256.
+    """CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        name TEXT NOT NULL DEFAULT '',
+        password_hash TEXT NOT NULL,
+        token_hash TEXT UNIQUE,
+        created_at TEXT NOT NULL,
+        last_login_at TEXT
+    )""",
+    # Failed sign-ins per key ("account:EMAIL" / "client:ADDRESS"), for slowing down.
+    """CREATE TABLE login_failures (
+        key TEXT NOT NULL,
+        at TEXT NOT NULL
+    )""",
+    "CREATE INDEX login_failures_key ON login_failures(key, at)",
+    # Who corrected which labels of an item and when (the human labels themselves live
+    # in item_labels with origin 'human').
+    """CREATE TABLE label_corrections (
+        id INTEGER PRIMARY KEY,
+        item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+        labels TEXT NOT NULL,
+        by_email TEXT NOT NULL,
+        at TEXT NOT NULL
+    )""",
+    "CREATE INDEX label_corrections_item ON label_corrections(item_id, at)",
+)
+
 # The digest's send log needs the states of an idempotent send ('sending' is committed
 # before SMTP DATA; one left behind by a killed run becomes 'uncertain', never resent),
 # the subject and items of what was sent (a member sees earlier weeks), a member's
 # "send a short note when there is nothing" preference and a record of unsubscriptions.
-_V3_DIGEST_SEND_LOG = _script(
+_DIGEST_SEND_LOG = _script(
     "ALTER TABLE members ADD COLUMN note_when_empty INTEGER NOT NULL DEFAULT 0",
     """CREATE TABLE unsubscribes (
         id INTEGER PRIMARY KEY,
@@ -221,7 +250,7 @@ _V3_DIGEST_SEND_LOG = _script(
 )
 
 MIGRATIONS: tuple[Migration, ...] = (
-    _V1_CORE, _V2_MEMBERS_DIGESTS_MEETINGS, _V3_DIGEST_SEND_LOG,
+    _V1_CORE, _V2_MEMBERS_DIGESTS_MEETINGS, _USERS_AND_CORRECTIONS, _DIGEST_SEND_LOG,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
