@@ -27,7 +27,7 @@ from nieuwsradar.digest.send import (
 from nieuwsradar.digest.tokens import BadToken, Purpose, read_token
 from nieuwsradar.digest.week import Week
 from nieuwsradar.errors import ConfigError, InputError
-from nieuwsradar.types import Member, SendRecord
+from nieuwsradar.types import Item, Member, SendRecord
 
 if TYPE_CHECKING:
     from nieuwsradar.core.search import SearchResults
@@ -224,6 +224,17 @@ class DigestPart(RadarBase):
         if member is None or member.email.lower() != email:
             raise BadToken("invalid")
         return member
+
+    def sent_digest(self, member: Member, period: str) -> tuple[SendRecord, list[Item]]:
+        """What a member received for one week: the log row and the items still stored."""
+        records = self._db.send_records(period, member.id)
+        if not records or records[0].status != "sent":
+            raise InputError(f"no digest was sent to {member.email} for {period}")
+        return records[0], self._db.get_items(list(records[0].item_ids))
+
+    def resubscribe(self, member_id: int) -> None:
+        """Sign a member up again (they asked for it on their own page)."""
+        self._db.activate_member(member_id)
 
     def unsubscribe(self, member_id: int, via: str) -> bool:
         """Unsubscribe a member and record how (False: they already were)."""

@@ -40,10 +40,12 @@ def make_token(secret_key: str, purpose: Purpose, member_id: int, email: str) ->
 
 
 def read_token(secret_key: str, purpose: Purpose, token: str,
-               max_age_s: int = MAX_AGE_S) -> tuple[int, str]:
-    """(member id, e-mail) from a token; BadToken when it is not ours, altered or expired."""
+               max_age_s: int | None = None) -> tuple[int, str]:
+    """(member id, e-mail) from a token; BadToken when it is not ours, altered or expired
+    (older than ``max_age_s``, default :data:`MAX_AGE_S`)."""
+    age = MAX_AGE_S if max_age_s is None else max_age_s
     try:
-        value = _serializer(secret_key, purpose).loads(token, max_age=max_age_s)
+        value = _serializer(secret_key, purpose).loads(token, max_age=age)
     except SignatureExpired:
         raise BadToken("expired") from None
     except BadSignature:

@@ -6,11 +6,12 @@ it here (see :mod:`nieuwsradar.web` for the whole recipe).
 
 from fastapi import APIRouter
 
-from nieuwsradar.web.routes import auth, home, items, sources
+from nieuwsradar.web.routes import auth, digest, home, items, sources
 
 ROUTERS: list[APIRouter] = [
     home.router,
     auth.router,
     items.router,
     sources.router,
+    digest.router,
 ]
