@@ -38,6 +38,7 @@ from nieuwsradar.classify.features import WordCharVectorizer
 from nieuwsradar.classify.model import TRUSTED_TYPES, read_meta, read_state
 from nieuwsradar.classify.text import MAX_BODY_CHARS, TITLE_REPEAT, char_ngrams, tokenize
 from nieuwsradar.classify.train import THRESHOLD_MAX, THRESHOLD_MIN, tune_thresholds
+from nieuwsradar.config import DEFAULT_MODEL
 from nieuwsradar.errors import ConfigError, InputError, ModelError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -438,8 +439,25 @@ def test_seed_devset_detects_changed_seed_titles(tmp_path: Path) -> None:
 
 @needs_seeds
 def test_shipped_model_on_the_seed_devset() -> None:
-    model_path = REPO / "models" / "domain-model.skops"
+    model_path = DEFAULT_MODEL
     if not model_path.is_file():
         pytest.skip(f"no trained model at {model_path}; run `nieuwsradar train`")
     report = evaluate(load_model(model_path), load_seed_devset(SHARED_SEEDS, SEED_LABELS))
     assert report.macro_f1 >= 0.85
+
+
+def test_model_and_taxonomy_ship_inside_the_package(tmp_path: Path) -> None:
+    """The defaults are package data (an installed wheel finds them), not checkout paths;
+    NIEUWSRADAR_TOPICS and NIEUWSRADAR_MODEL override them."""
+    import nieuwsradar
+    from nieuwsradar.config import DEFAULT_TOPICS as topics
+    from nieuwsradar.config import Settings
+
+    package = Path(nieuwsradar.__file__).resolve().parent
+    assert DEFAULT_MODEL.parent == package / "models" and DEFAULT_MODEL.is_file()
+    assert topics == package / "topics.toml" and topics.is_file()
+    assert (DEFAULT_MODEL.parent / "README.md").is_file()  # the model card beside the model
+    assert Settings().topics == topics and Settings().model == DEFAULT_MODEL
+    settings = Settings.from_env({"NIEUWSRADAR_TOPICS": str(tmp_path / "t.toml"),
+                                  "NIEUWSRADAR_MODEL": str(tmp_path / "m")})
+    assert (settings.topics, settings.model) == (tmp_path / "t.toml", tmp_path / "m")

@@ -151,9 +151,8 @@ def test_ingest_classifies_and_reclassify_keeps_human_labels(
     """With the shipped model, update stores model labels with score and version;
     reclassify re-tags the archive and a human correction still wins."""
     from nieuwsradar.classify import load_model
-    from nieuwsradar.config import repo_root
+    from nieuwsradar.config import DEFAULT_MODEL as model
 
-    model = repo_root() / "models" / "domain-model.skops"
     monkeypatch.setenv("NIEUWSRADAR_MODEL", str(model))
     write_feeds(tmp_path, server)
     assert "2 geclassificeerd" in run(cli, "update").output

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 
 from nieuwsradar.config import (
+    SHIPPED_FEEDS,
     Settings,
     load_sources,
     parse_interval,
     parse_opml,
     parse_sources,
-    repo_root,
     to_opml,
 )
 from nieuwsradar.errors import ConfigError
@@ -48,8 +48,8 @@ def test_valid_file_converts_every_field() -> None:
     assert riec.scrape is not None and riec.scrape.date_attr == "datetime"
 
 
-def test_repo_feeds_toml_is_valid_and_covers_every_kind() -> None:
-    specs = load_sources(repo_root() / "feeds.toml")
+def test_shipped_feeds_toml_is_valid_and_covers_every_kind() -> None:
+    specs = load_sources(SHIPPED_FEEDS)
     assert len(specs) >= 15
     assert {s.kind for s in specs} == {"feed", "scrape", "rijksoverheid", "politie"}
 

@@ -32,7 +32,7 @@ _SOURCE_KEYS = {
     "content_selector", "scrape",
 }
 _SCRAPE_KEYS = {"item", "title", "link", "date", "date_attr", "summary"}
-_INT_SETTINGS = {"workers", "per_host"}
+_INT_SETTINGS = {"workers", "per_host", "poll_every_s"}
 _INTERVAL_RE = re.compile(r"^\s*(\d+)\s*(s|m|min|h|u|d)?\s*$")
 _INTERVAL_UNITS = {"s": 1, "m": 60, "min": 60, "h": 3600, "u": 3600, "d": 86400, None: 60}
 
@@ -42,8 +42,19 @@ def repo_root() -> Path:
     return Path(__file__).resolve().parents[2]
 
 
+#: Files shipped inside the package (found the same from a checkout or an installed wheel).
+PACKAGE_DIR = Path(__file__).resolve().parent
 #: The shipped domain model; ``NIEUWSRADAR_MODEL`` overrides it.
-DEFAULT_MODEL = repo_root() / "models" / "domain-model.skops"
+DEFAULT_MODEL = PACKAGE_DIR / "models" / "domain-model.skops"
+#: The shipped taxonomy (label set); ``NIEUWSRADAR_TOPICS`` overrides it.
+DEFAULT_TOPICS = PACKAGE_DIR / "topics.toml"
+
+
+#: The list of real Dutch sources that ships with the package. It is the feeds file when
+#: neither ``NIEUWSRADAR_FEEDS`` nor ``./feeds.toml`` exists, so an installed nieuwsradar
+#: polls real sources out of the box; copy it to ``./feeds.toml`` (or point
+#: ``NIEUWSRADAR_FEEDS`` at a copy) to change the list.
+SHIPPED_FEEDS = PACKAGE_DIR / "feeds.toml"
 
 
 @dataclass(frozen=True)
@@ -56,10 +67,13 @@ class Settings:
     db: Path = Path("nieuwsradar.db")
     feeds: Path = Path("feeds.toml")
     model: Path = DEFAULT_MODEL
+    topics: Path = DEFAULT_TOPICS
     workers: int = 32
     per_host: int = 4
     secret_key: str = ""  # signs web sessions; empty = one made and kept in the database
     base_url: str = ""  # public address of the web app, e.g. https://radar.example.nl
+    #: How often the service looks for due sources (each keeps its own interval).
+    poll_every_s: int = 60
     # --- mail and digest (issue 8): also read from the settings file, see load_settings ---
     config: Path | None = None
     smtp_host: str = "localhost"
@@ -101,12 +115,14 @@ class Settings:
                     raise ConfigError(
                         f"expected a whole number, got {raw!r}", field=f"NIEUWSRADAR_{name.upper()}"
                     ) from None
-            elif name in ("db", "feeds", "model"):
+            elif name in ("db", "feeds", "model", "topics"):
                 values[name] = Path(raw)
             else:
                 values[name] = raw
         values.update({k: v for k, v in overrides.items() if v is not None})
         values.update(check_mail_settings(values, origins))
+        if "feeds" not in values and not cls.feeds.exists():
+            values["feeds"] = SHIPPED_FEEDS
         settings = cls(**values)
         settings.validate()
         return settings
@@ -117,6 +133,9 @@ class Settings:
             raise ConfigError("workers must be between 1 and 512", field="workers")
         if not 1 <= self.per_host <= 512:
             raise ConfigError("per_host must be between 1 and 512", field="per_host")
+        if not 1 <= self.poll_every_s <= 86_400:
+            raise ConfigError("poll_every_s must be between 1 and 86400 seconds",
+                              field="poll_every_s")
 
 
 # --- settings file and mail/digest settings (issue 8) -----------------------------------
@@ -131,7 +150,7 @@ _MAIL_FIELDS = {
     "digest_per_domain", "unsubscribe_mailto", "dkim_key", "dkim_selector", "dkim_domain",
 }
 _MAIL_INTS = {"smtp_port": (0, 65535), "send_rate": (0, 100_000), "digest_per_domain": (1, 50)}
-_PATH_FIELDS = {"db", "feeds", "model", "dkim_key"}
+_PATH_FIELDS = {"db", "feeds", "model", "topics", "dkim_key"}
 _DAYS = {
     "ma": "mon", "maandag": "mon", "mon": "mon", "monday": "mon",
     "di": "tue", "dinsdag": "tue", "tue": "tue", "tuesday": "tue",

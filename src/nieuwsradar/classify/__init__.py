@@ -9,10 +9,10 @@ model: loading a model and predicting use numpy alone (:mod:`.scorer`). Typical 
 
 Training (``nieuwsradar train``)::
 
-    taxonomy = load_taxonomy("topics.toml")
+    taxonomy = load_taxonomy(default_topics_path())
     examples = check_labels(load_corpus(["data/training"]), taxonomy)
     model, report = train_model(examples, taxonomy)
-    model.save("models/domain-model.skops")
+    model.save(default_model_path())
 """
 
 from typing import TYPE_CHECKING, Any
@@ -35,9 +35,10 @@ from nieuwsradar.classify.paths import (
     SEED_LABELS,
     SEEDS_DIR,
     default_model_path,
+    default_topics_path,
 )
-from nieuwsradar.classify.taxonomy import Taxonomy, Topic, load_taxonomy
 from nieuwsradar.classify.text import MAX_BODY_CHARS, item_text
+from nieuwsradar.taxonomy import Taxonomy, Topic, load_taxonomy
 
 if TYPE_CHECKING:
     from nieuwsradar.classify.train import (
@@ -83,6 +84,7 @@ __all__ = [
     "check_labels",
     "compare",
     "default_model_path",
+    "default_topics_path",
     "evaluate",
     "examples_from_dicts",
     "item_text",

@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from nieuwsradar.classify.taxonomy import Taxonomy
 from nieuwsradar.errors import InputError
+from nieuwsradar.taxonomy import Taxonomy
 
 
 @dataclass(frozen=True, slots=True)

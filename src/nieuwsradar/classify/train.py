@@ -29,9 +29,9 @@ from nieuwsradar.classify.corpus import Example, label_counts
 from nieuwsradar.classify.evaluate import EvalReport, label_matrix, report_from_matrices
 from nieuwsradar.classify.features import WordCharVectorizer
 from nieuwsradar.classify.model import DomainModel
-from nieuwsradar.classify.taxonomy import Taxonomy
 from nieuwsradar.classify.text import item_text
 from nieuwsradar.errors import InputError
+from nieuwsradar.taxonomy import Taxonomy
 
 THRESHOLD_MIN = 0.2
 THRESHOLD_MAX = 0.8

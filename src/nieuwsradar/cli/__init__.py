@@ -20,10 +20,12 @@ from rich.table import Table
 from nieuwsradar.cli.classify import classify_cmd, evaluate_cmd, train_cmd
 from nieuwsradar.cli.digest import digest_cmd
 from nieuwsradar.cli.members import members_cmd
+from nieuwsradar.cli.serve import serve_cmd
 from nieuwsradar.cli.users import users_cmd
 from nieuwsradar.config import Settings
 from nieuwsradar.core import COUNT_CAP, Radar, SearchRequest, make_radar
 from nieuwsradar.errors import NieuwsradarError
+from nieuwsradar.logsetup import configure_logging
 from nieuwsradar.types import SourceState, UpdateResult
 
 MAX_LIMIT = 1000
@@ -53,6 +55,7 @@ def main(ctx: click.Context, db: Path, config: Path | None) -> None:
     ctx.ensure_object(dict)
     ctx.obj["db"] = db
     ctx.obj["config"] = config
+    configure_logging("text", force=False)
 
 
 def open_radar(ctx: click.Context, **overrides: Any) -> Radar:
@@ -278,15 +281,17 @@ def reclassify_cmd(ctx: click.Context) -> None:
 @click.option("--no-serve", is_flag=True, help="Alleen inlezen en samenvatten, daarna stoppen.")
 @click.option("--port", type=click.IntRange(0, 65535), default=0,
               help="Poort van de lokale demobronnen (0 = vrije poort).")
+@click.option("--web-port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Poort van de webapp (0 = vrije poort).")
 @click.pass_context
-def demo_cmd(ctx: click.Context, no_serve: bool, port: int) -> None:
+def demo_cmd(ctx: click.Context, no_serve: bool, port: int, web_port: int) -> None:
     """Draai nieuwsradar offline op de meegeleverde demobronnen."""
     from nieuwsradar.demo import run_demo
 
     db = ctx.obj["db"]
     if ctx.find_root().get_parameter_source("db") == click.core.ParameterSource.DEFAULT:
         db = Path(DEMO_DB)
-    run_demo(db, serve=not no_serve, port=port, echo=click.echo)
+    ctx.exit(run_demo(db, serve=not no_serve, port=port, web_port=web_port, echo=click.echo))
 
 
 main.add_command(classify_cmd)
@@ -295,6 +300,7 @@ main.add_command(evaluate_cmd)
 main.add_command(members_cmd)
 main.add_command(digest_cmd)
 main.add_command(users_cmd)
+main.add_command(serve_cmd)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -20,9 +20,10 @@ from rich.table import Table
 
 from nieuwsradar.classify.paths import (
     DEFAULT_CORPUS,
-    DEFAULT_TOPICS,
     MODEL_ENV,
+    TOPICS_ENV,
     default_model_path,
+    default_topics_path,
 )
 from nieuwsradar.config import DEFAULT_MODEL
 from nieuwsradar.core import human_examples
@@ -32,7 +33,7 @@ from nieuwsradar.errors import InputError, NieuwsradarError
 def _model_option(func: Any) -> Any:
     return click.option(
         "--model", "model_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-        help=f"Modelbestand (standaard ${MODEL_ENV} of models/domain-model.skops).",
+        help=f"Modelbestand (standaard ${MODEL_ENV} of het meegeleverde model).",
     )(func)
 
 
@@ -78,11 +79,11 @@ def classify_cmd(input_file: IO[str], model_path: Path | None) -> None:
 
 @click.command("train")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Waar het model komt (standaard models/domain-model.skops).")
+              help="Waar het model komt (standaard het meegeleverde model).")
 @click.option("--corpus", type=click.Path(exists=True, path_type=Path), default=None,
               help="Map met *.jsonl of één JSONL-bestand (standaard data/training).")
 @click.option("--topics", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Taxonomie (standaard topics.toml in de repository).")
+              help=f"Taxonomie (standaard ${TOPICS_ENV} of de meegeleverde topics.toml).")
 @click.pass_context
 def train_cmd(ctx: click.Context, output: Path | None, corpus: Path | None,
               topics: Path | None) -> None:
@@ -98,7 +99,7 @@ def train_cmd(ctx: click.Context, output: Path | None, corpus: Path | None,
 
     output = output or DEFAULT_MODEL
     with _errors():
-        taxonomy = load_taxonomy(topics or DEFAULT_TOPICS)
+        taxonomy = load_taxonomy(topics or default_topics_path())
         examples = load_corpus([corpus or DEFAULT_CORPUS])
         db = (ctx.obj or {}).get("db")
         human = []

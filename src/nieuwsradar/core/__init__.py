@@ -24,11 +24,13 @@ from nieuwsradar.core.search import (
     SearchRequest,
     SearchResults,
 )
+from nieuwsradar.core.service import ServicePart
 from nieuwsradar.core.sources import SourcesPart, SyncResult
 from nieuwsradar.core.users import SignInRefused
 
 
-class Radar(SourcesPart, IngestPart, PagesPart, SearchPart, MembersPart, DigestPart):
+class Radar(ServicePart, SourcesPart, IngestPart, PagesPart, SearchPart, MembersPart,
+            DigestPart):
     """Facade over storage, classifier and ingest for one database."""
 
 

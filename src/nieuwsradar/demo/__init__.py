@@ -2,12 +2,13 @@
 
 Starts the local demo server, ingests every demo source into a fresh SQLite file through
 the same Radar facade as a real installation, and prints what happened: sources, items,
-domains, stories seen in several sources, a search and the broken source's error.
+domains, stories seen in several sources, a search and the broken source's error. Then
+(unless ``--no-serve``) it serves the archive with the scheduler running
+(:mod:`.serving`).
 """
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -32,8 +33,10 @@ def fresh_database(path: Path) -> None:
             raise StorageError(f"{target}: cannot remove old demo database: {exc}") from None
 
 
-def run_demo(db: Path, *, serve: bool, port: int = 0, echo: Echo = print) -> None:
-    """Run the demo into ``db``; with ``serve``, keep the demo sources up until Ctrl-C."""
+def run_demo(db: Path, *, serve: bool, port: int = 0, web_port: int = 8000,
+             echo: Echo = print) -> int:
+    """Run the demo into ``db``; with ``serve``, then serve the archive (web app and
+    scheduler, the demo sources kept up) until Ctrl-C. Returns the exit status."""
     fresh_database(db)
     items = load_items()
     with DemoServer(items, port=port) as server:
@@ -53,16 +56,12 @@ def run_demo(db: Path, *, serve: bool, port: int = 0, echo: Echo = print) -> Non
             unchanged = sum(1 for r in again.sources if r.not_modified)
             echo(f"\nTweede update: {unchanged} bronnen ongewijzigd (HTTP 304), "
                  f"{again.items_new} nieuwe items, in {again.elapsed_s:.2f} s.")
-        if serve:
-            echo(f"\nDe demobronnen blijven draaien op {server.base_url}. Probeer:\n"
-                 f"  nieuwsradar --db {db} search bodycam\n"
-                 f"  nieuwsradar --db {db} sources list\n"
-                 "Stop met Ctrl-C.")
-            try:
-                while True:
-                    time.sleep(3600)
-            except KeyboardInterrupt:
-                echo("Gestopt.")
+            if serve:
+                from nieuwsradar.demo.serving import serve_demo  # the web stack, only here
+
+                return serve_demo(radar, db, sources_url=server.base_url, port=web_port,
+                                  echo=echo)
+    return 0
 
 
 def report(radar: Radar, echo: Echo) -> None:

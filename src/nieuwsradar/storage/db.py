@@ -13,6 +13,7 @@ from nieuwsradar.storage.digests import DigestsMixin
 from nieuwsradar.storage.items import ItemsMixin, forget_items
 from nieuwsradar.storage.labels import LabelsMixin
 from nieuwsradar.storage.members import MembersMixin
+from nieuwsradar.storage.meta import MetaMixin
 from nieuwsradar.storage.migrations import migrate
 from nieuwsradar.storage.search import SearchMixin
 from nieuwsradar.storage.sources import SourcesMixin
@@ -20,7 +21,7 @@ from nieuwsradar.storage.users import UsersMixin
 
 
 class Storage(SourcesMixin, ItemsMixin, LabelsMixin, ClustersMixin, SearchMixin, UsersMixin,
-              MembersMixin, DigestsMixin):
+              MetaMixin, MembersMixin, DigestsMixin):
     """The nieuwsradar database: sources, items, labels, clusters and search.
 
     Make one with :func:`open_storage`. Every method raises StorageError (naming the

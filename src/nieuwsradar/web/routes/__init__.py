@@ -6,7 +6,7 @@ it here (see :mod:`nieuwsradar.web` for the whole recipe).
 
 from fastapi import APIRouter
 
-from nieuwsradar.web.routes import auth, digest, home, items, sources
+from nieuwsradar.web.routes import auth, digest, health, home, items, sources
 
 ROUTERS: list[APIRouter] = [
     home.router,
@@ -14,4 +14,5 @@ ROUTERS: list[APIRouter] = [
     items.router,
     sources.router,
     digest.router,
+    health.router,
 ]
