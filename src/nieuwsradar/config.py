@@ -14,9 +14,11 @@ import tomllib
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from lxml import etree
 
@@ -77,6 +79,24 @@ class Settings:
     base_url: str = ""  # public address of the web app, e.g. https://radar.example.nl
     #: How often the service looks for due sources (each keeps its own interval).
     poll_every_s: int = 60
+    # --- mail and digest (issue 8): also read from the settings file, see load_settings ---
+    config: Path | None = None
+    smtp_host: str = "localhost"
+    smtp_port: int = 0
+    smtp_security: str = "starttls"
+    smtp_user: str = ""
+    smtp_password: str = ""
+    mail_from: str = ""
+    reply_to: str = ""
+    digest_schedule: str = "ma 07:00"
+    timezone: str = "Europe/Amsterdam"
+    send_rate: int = 30
+    digest_per_domain: int = 5
+    unsubscribe_mailto: str = ""
+    dkim_key: Path | None = None
+    dkim_selector: str = ""
+    dkim_domain: str = ""
+    # --- end of mail and digest settings ---
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -85,12 +105,15 @@ class Settings:
         A malformed value (``NIEUWSRADAR_WORKERS=many``) raises ConfigError naming it.
         """
         env = os.environ if env is None else env
-        values: dict[str, Any] = {}
+        values, origins = settings_file_values(env, overrides.pop("config", None))
         for name in cls.__dataclass_fields__:
             raw = env.get(f"NIEUWSRADAR_{name.upper()}")
-            if raw is None or raw == "":
+            if raw is None or raw == "" or name == "config":
                 continue
-            if name in _INT_SETTINGS:
+            origins[name] = {"field": f"NIEUWSRADAR_{name.upper()}"}
+            if name in _MAIL_FIELDS:
+                values[name] = raw
+            elif name in _INT_SETTINGS:
                 try:
                     values[name] = int(raw)
                 except ValueError:
@@ -102,6 +125,7 @@ class Settings:
             else:
                 values[name] = raw
         values.update({k: v for k, v in overrides.items() if v is not None})
+        values.update(check_mail_settings(values, origins))
         if "feeds" not in values and not cls.feeds.exists():
             values["feeds"] = SHIPPED_FEEDS
         settings = cls(**values)
@@ -117,6 +141,193 @@ class Settings:
         if not 1 <= self.poll_every_s <= 86_400:
             raise ConfigError("poll_every_s must be between 1 and 86400 seconds",
                               field="poll_every_s")
+
+
+# --- settings file and mail/digest settings (issue 8) -----------------------------------
+
+#: Read when neither ``--config`` nor ``NIEUWSRADAR_CONFIG`` names a settings file.
+DEFAULT_SETTINGS_FILE = Path("nieuwsradar.toml")
+SMTP_SECURITY = ("none", "starttls", "tls")
+SMTP_DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
+_MAIL_FIELDS = {
+    "smtp_host", "smtp_port", "smtp_security", "smtp_user", "smtp_password", "mail_from",
+    "reply_to", "base_url", "secret_key", "digest_schedule", "timezone", "send_rate",
+    "digest_per_domain", "unsubscribe_mailto", "dkim_key", "dkim_selector", "dkim_domain",
+}
+_MAIL_INTS = {"smtp_port": (0, 65535), "send_rate": (0, 100_000), "digest_per_domain": (1, 50)}
+_PATH_FIELDS = {"db", "feeds", "model", "topics", "dkim_key"}
+_DAYS = {
+    "ma": "mon", "maandag": "mon", "mon": "mon", "monday": "mon",
+    "di": "tue", "dinsdag": "tue", "tue": "tue", "tuesday": "tue",
+    "wo": "wed", "woensdag": "wed", "wed": "wed", "wednesday": "wed",
+    "do": "thu", "donderdag": "thu", "thu": "thu", "thursday": "thu",
+    "vr": "fri", "vrijdag": "fri", "fri": "fri", "friday": "fri",
+    "za": "sat", "zaterdag": "sat", "sat": "sat", "saturday": "sat",
+    "zo": "sun", "zondag": "sun", "sun": "sun", "sunday": "sun",
+}
+_SCHEDULE_RE = re.compile(r"^\s*([a-z]+)\s+(\d{1,2}):(\d{2})\s*$")
+_ADDRESS_RE = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
+HOW_TO_MAKE_A_KEY = (
+    "make one with: python -c \"import secrets; print(secrets.token_urlsafe(32))\" and put it "
+    "in nieuwsradar.toml (secret_key = \"...\") or in NIEUWSRADAR_SECRET_KEY"
+)
+
+Origin = dict[str, Any]
+"""Where a setting came from, as ConfigError keyword arguments (path, line, field)."""
+
+
+def parse_schedule(text: str) -> tuple[str, int, int]:
+    """``"ma 07:00"`` / ``"monday 7:00"`` → ``("mon", 7, 0)`` (cron day name, hour, minute)."""
+    m = _SCHEDULE_RE.match(text.lower())
+    if not m or m.group(1) not in _DAYS:
+        raise ValueError(f"expected a weekday and a time like 'ma 07:00' or 'mon 07:00', "
+                         f"got {text!r}")
+    hour, minute = int(m.group(2)), int(m.group(3))
+    if hour > 23 or minute > 59:
+        raise ValueError(f"{text!r} is not a time of day (00:00 to 23:59)")
+    return _DAYS[m.group(1)], hour, minute
+
+
+def settings_file_values(env: Mapping[str, str],
+                         explicit: Path | str | None) -> tuple[dict[str, Any], dict[str, Origin]]:
+    """The values of the settings file and where each came from (file and line).
+
+    The file is ``explicit`` (``--config``), else ``NIEUWSRADAR_CONFIG``, else
+    ./nieuwsradar.toml when it exists. Keys are the settings' names in lower case
+    (``smtp_host``); relative paths are read relative to the file's folder. A named file
+    that is missing, invalid TOML, an unknown key or a value of the wrong type raises
+    ConfigError naming ``file:line [key]``.
+    """
+    named = explicit or env.get("NIEUWSRADAR_CONFIG") or None
+    path = Path(named) if named else DEFAULT_SETTINGS_FILE
+    if not named and not path.is_file():
+        return {}, {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError("settings file not found; create it or fix --config / "
+                          "NIEUWSRADAR_CONFIG", path=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read settings file: {exc}", path=str(path)) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        raise ConfigError(f"not valid TOML: {exc}", path=str(path),
+                          line=int(m.group(1)) if m else None) from None
+    fields = Settings.__dataclass_fields__
+    values: dict[str, Any] = {"config": path}
+    origins: dict[str, Origin] = {}
+    for key, value in data.items():
+        origin: Origin = {"path": str(path), "line": _key_line(text, 0, key), "field": key}
+        if key not in fields or key == "config":
+            allowed = ", ".join(sorted(set(fields) - {"config"}))
+            raise ConfigError(f"unknown setting {key!r}; known settings: {allowed}", **origin)
+        origins[key] = origin
+        if key in _PATH_FIELDS:
+            if not isinstance(value, str) or not value.strip():
+                raise ConfigError("expected a file path in quotes", **origin)
+            values[key] = path.parent / Path(value).expanduser()
+        elif key in _INT_SETTINGS or key in _MAIL_INTS:
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ConfigError(f"expected a whole number without quotes, got {value!r}",
+                                  **origin)
+            values[key] = value
+        elif not isinstance(value, str):
+            raise ConfigError(f"expected a text in quotes, got {value!r}", **origin)
+        else:
+            values[key] = value
+    return values, origins
+
+
+def check_mail_settings(values: Mapping[str, Any],
+                        origins: Mapping[str, Origin]) -> dict[str, Any]:
+    """Convert and check the mail and digest settings in ``values``; return the converted ones.
+
+    A wrong value raises ConfigError naming the setting (and ``file:line`` when it came
+    from the settings file) and what to put there. Whether sending is possible at all
+    (a secret key, a sender) is checked later by :func:`mail_problems`, so commands that
+    send no mail work without them.
+    """
+    out: dict[str, Any] = {}
+
+    def fail(name: str, message: str) -> ConfigError:
+        return ConfigError(message, **origins.get(name, {"field": name}))
+
+    for name in _MAIL_FIELDS & set(values):
+        value = values[name]
+        if name in _MAIL_INTS:
+            low, high = _MAIL_INTS[name]
+            try:
+                number = int(value)
+            except (TypeError, ValueError):
+                raise fail(name, f"expected a whole number, got {value!r}") from None
+            if not low <= number <= high:
+                raise fail(name, f"must be between {low} and {high}, got {number}")
+            out[name] = number
+        elif name == "dkim_key":
+            out[name] = None if value in (None, "") else Path(value)
+        else:
+            out[name] = str(value).strip()
+    if "smtp_security" in out and out["smtp_security"] not in SMTP_SECURITY:
+        raise fail("smtp_security", f"use one of {', '.join(SMTP_SECURITY)}, got "
+                                    f"{out['smtp_security']!r}")
+    for name in ("mail_from", "reply_to"):
+        if out.get(name) and not _ADDRESS_RE.match(parseaddr(out[name])[1]):
+            raise fail(name, f"expected an e-mail address, optionally with a name: "
+                             f"'M150 Nieuwsradar <radar@example.nl>', got {out[name]!r}")
+    if out.get("unsubscribe_mailto") and not _ADDRESS_RE.match(out["unsubscribe_mailto"]):
+        raise fail("unsubscribe_mailto", "expected a bare e-mail address such as "
+                                         f"afmelden@example.nl, got {out['unsubscribe_mailto']!r}")
+    if "base_url" in out:
+        if not re.match(r"^https?://[^\s/]+(/\S*)?$", out["base_url"]):
+            raise fail("base_url", "expected the public address of the web app, like "
+                                   f"https://radar.example.nl, got {out['base_url']!r}")
+        out["base_url"] = out["base_url"].rstrip("/")
+    if "digest_schedule" in out:
+        try:
+            parse_schedule(out["digest_schedule"])
+        except ValueError as exc:
+            raise fail("digest_schedule", str(exc)) from None
+    if "timezone" in out:
+        try:
+            ZoneInfo(out["timezone"])
+        except (ZoneInfoNotFoundError, ValueError):
+            raise fail("timezone", f"unknown time zone {out['timezone']!r}; use a name like "
+                                   "Europe/Amsterdam") from None
+    if out.get("secret_key") and len(out["secret_key"]) < 16:
+        raise fail("secret_key", f"too short (at least 16 characters); {HOW_TO_MAKE_A_KEY}")
+    dkim = [values.get(n) for n in ("dkim_key", "dkim_selector", "dkim_domain")]
+    if any(dkim) and not all(dkim):
+        raise fail("dkim_key", "DKIM signing needs all three of dkim_key (path of the "
+                               "private key PEM), dkim_selector and dkim_domain")
+    return out
+
+
+def mail_problems(settings: Settings) -> list[str]:
+    """Why mail cannot be sent with these settings (empty when it can), one line each."""
+    problems = []
+    if not settings.secret_key:
+        problems.append(f"NIEUWSRADAR_SECRET_KEY is not set (it signs the links in every "
+                        f"e-mail); {HOW_TO_MAKE_A_KEY}")
+    if not settings.mail_from:
+        problems.append("NIEUWSRADAR_MAIL_FROM is not set; put the sender with a name in it, "
+                        "like 'M150 Nieuwsradar <radar@example.nl>'")
+    if not settings.base_url:
+        problems.append("NIEUWSRADAR_BASE_URL is not set; every link in the e-mail points to "
+                        "the web app there, like https://radar.example.nl")
+    if settings.dkim_key is not None and not settings.dkim_key.is_file():
+        problems.append(f"NIEUWSRADAR_DKIM_KEY: {settings.dkim_key} does not exist; point "
+                        "it to the DKIM private key (PEM)")
+    return problems
+
+
+def smtp_port(settings: Settings) -> int:
+    """The SMTP port: the setting, or the usual port of the security mode (25/587/465)."""
+    return settings.smtp_port or SMTP_DEFAULT_PORTS[settings.smtp_security]
+
+
+# --- end of settings file and mail/digest settings --------------------------------------
 
 
 def parse_interval(value: object) -> int:

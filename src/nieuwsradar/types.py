@@ -247,3 +247,51 @@ class LabelCorrection:
     labels: tuple[str, ...]
     by: str
     at: datetime
+
+
+# --- members and the digest send log (issue 8) -------------------------------------------
+
+SendStatus = Literal["pending", "sending", "sent", "failed", "uncertain", "empty"]
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A member of a network who may receive the weekly digest, with their subscription."""
+
+    email: str
+    name: str = ""
+    organisation: str = ""
+    network: str = ""
+    domains: tuple[str, ...] = ()
+    searches: tuple[str, ...] = ()
+    note_when_empty: bool = False
+    active: bool = True
+    id: int = 0
+    unsubscribed_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SendRecord:
+    """One row of the send log: the digest of one member for one ISO week."""
+
+    member_id: int
+    email: str
+    period: str
+    status: SendStatus
+    message_id: str | None = None
+    subject: str = ""
+    item_ids: tuple[int, ...] = ()
+    attempts: int = 0
+    last_error: str | None = None
+    updated_at: datetime | None = None
+    sent_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Unsubscribe:
+    """A recorded unsubscription (shown to coordinators)."""
+
+    email: str
+    via: str
+    at: datetime
+    member_id: int | None = None

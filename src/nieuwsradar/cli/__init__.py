@@ -18,6 +18,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from nieuwsradar.cli.classify import classify_cmd, evaluate_cmd, train_cmd
+from nieuwsradar.cli.digest import digest_cmd
+from nieuwsradar.cli.members import members_cmd
 from nieuwsradar.cli.output import write_atomically
 from nieuwsradar.cli.serve import serve_cmd
 from nieuwsradar.cli.users import users_cmd
@@ -46,18 +48,25 @@ class _Group(click.Group):
 @click.group(cls=_Group)
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path), envvar="NIEUWSRADAR_DB",
               default="nieuwsradar.db", show_default=True, help="SQLite database file.")
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path),
+              envvar="NIEUWSRADAR_CONFIG", default=None,
+              help="Instellingenbestand (standaard ./nieuwsradar.toml als dat er is).")
 @click.version_option(package_name="nieuwsradar")
 @click.pass_context
-def main(ctx: click.Context, db: Path) -> None:
+def main(ctx: click.Context, db: Path, config: Path | None) -> None:
     """nieuwsradar: nieuws voor handhaving, ondermijning, sociaal domein en omgevingswet."""
     ctx.ensure_object(dict)
     ctx.obj["db"] = db
+    ctx.obj["config"] = config
     configure_logging("text", force=False)
 
 
 def open_radar(ctx: click.Context, **overrides: Any) -> Radar:
-    """The facade for the global --db, with settings from the environment."""
-    settings = Settings.from_env(db=ctx.obj["db"], **overrides)
+    """The facade for the global --db, with settings from --config and the environment."""
+    root = ctx.find_root()
+    db = None if root.get_parameter_source("db") == click.core.ParameterSource.DEFAULT \
+        else ctx.obj["db"]
+    settings = Settings.from_env(db=db, config=root.obj.get("config"), **overrides)
     radar = make_radar(settings)
     ctx.call_on_close(radar.close)
     if radar.index_outdated:
@@ -299,6 +308,8 @@ def demo_cmd(ctx: click.Context, no_serve: bool, port: int, web_port: int) -> No
 main.add_command(classify_cmd)
 main.add_command(train_cmd)
 main.add_command(evaluate_cmd)
+main.add_command(members_cmd)
+main.add_command(digest_cmd)
 main.add_command(users_cmd)
 main.add_command(serve_cmd)
 

@@ -13,7 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from nieuwsradar.config import Settings
+from nieuwsradar.core.digest import DigestPart
 from nieuwsradar.core.ingest import IngestPart
+from nieuwsradar.core.members import MembersPart
 from nieuwsradar.core.pages import HomePage, ItemPage, PagesPart
 from nieuwsradar.core.search import (
     COUNT_CAP,
@@ -27,7 +29,8 @@ from nieuwsradar.core.sources import SourcesPart, SyncResult
 from nieuwsradar.core.users import SignInRefused
 
 
-class Radar(ServicePart, SourcesPart, IngestPart, PagesPart, SearchPart):
+class Radar(ServicePart, SourcesPart, IngestPart, PagesPart, SearchPart, MembersPart,
+            DigestPart):
     """Facade over storage, classifier and ingest for one database."""
 
 

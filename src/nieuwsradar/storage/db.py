@@ -9,8 +9,10 @@ from nieuwsradar.errors import StorageError
 from nieuwsradar.storage import fts
 from nieuwsradar.storage.clusters import ClustersMixin
 from nieuwsradar.storage.connection import connect, storage_error, use_wal, writable
+from nieuwsradar.storage.digests import DigestsMixin
 from nieuwsradar.storage.items import ItemsMixin, forget_items
 from nieuwsradar.storage.labels import LabelsMixin
+from nieuwsradar.storage.members import MembersMixin
 from nieuwsradar.storage.meta import MetaMixin
 from nieuwsradar.storage.migrations import SCHEMA_VERSION, check_ours, migrate, schema_version
 from nieuwsradar.storage.search import SearchMixin
@@ -19,7 +21,7 @@ from nieuwsradar.storage.users import UsersMixin
 
 
 class Storage(SourcesMixin, ItemsMixin, LabelsMixin, ClustersMixin, SearchMixin, UsersMixin,
-              MetaMixin):
+              MetaMixin, MembersMixin, DigestsMixin):
     """The nieuwsradar database: sources, items, labels, clusters and search.
 
     Make one with :func:`open_storage`. Every method raises StorageError (naming the

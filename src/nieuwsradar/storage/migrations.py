@@ -220,9 +220,49 @@ _V5_USERS_AND_CORRECTIONS = _script(
     "CREATE INDEX label_corrections_item ON label_corrections(item_id, at)",
 )
 
+# The digest's send log needs the states of an idempotent send ('sending' is committed
+# before SMTP DATA; one left behind by a killed run becomes 'uncertain', never resent),
+# the subject and items of what was sent (a member sees earlier weeks), a member's
+# "send a short note when there is nothing" preference and a record of unsubscriptions.
+_V6_DIGEST_SEND_LOG = _script(
+    "ALTER TABLE members ADD COLUMN note_when_empty INTEGER NOT NULL DEFAULT 0",
+    """CREATE TABLE unsubscribes (
+        id INTEGER PRIMARY KEY,
+        member_id INTEGER REFERENCES members(id) ON DELETE SET NULL,
+        email TEXT NOT NULL,
+        via TEXT NOT NULL,
+        at TEXT NOT NULL
+    )""",
+    "CREATE INDEX unsubscribes_at ON unsubscribes(at)",
+    """CREATE TABLE digest_sends_v3 (
+        id INTEGER PRIMARY KEY,
+        member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+        period TEXT NOT NULL,
+        digest_id INTEGER REFERENCES digests(id) ON DELETE SET NULL,
+        status TEXT NOT NULL CHECK (status IN
+            ('pending', 'sending', 'sent', 'failed', 'uncertain', 'empty')),
+        message_id TEXT,
+        subject TEXT NOT NULL DEFAULT '',
+        item_ids TEXT NOT NULL DEFAULT '[]',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        updated_at TEXT NOT NULL,
+        sent_at TEXT,
+        UNIQUE (member_id, period)
+    )""",
+    """INSERT INTO digest_sends_v3 (id, member_id, period, digest_id, status, message_id,
+        attempts, last_error, updated_at, sent_at)
+        SELECT id, member_id, period, digest_id, status, message_id, attempts, last_error,
+        updated_at, sent_at FROM digest_sends""",
+    "DROP TABLE digest_sends",
+    "ALTER TABLE digest_sends_v3 RENAME TO digest_sends",
+    "CREATE INDEX digest_sends_digest ON digest_sends(digest_id)",
+    "CREATE INDEX digest_sends_period ON digest_sends(period, status)",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _V1_CORE, _V2_MEMBERS_DIGESTS_MEETINGS, _V3_ITEMS_BY_SOURCE_URL, _V4_SOURCE_LEASES,
-    _V5_USERS_AND_CORRECTIONS,
+    _V5_USERS_AND_CORRECTIONS, _V6_DIGEST_SEND_LOG,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -6,7 +6,7 @@ it here (see :mod:`nieuwsradar.web` for the whole recipe).
 
 from fastapi import APIRouter
 
-from nieuwsradar.web.routes import api, auth, docs, health, home, items, search, sources
+from nieuwsradar.web.routes import api, auth, digest, docs, health, home, items, search, sources
 
 ROUTERS: list[APIRouter] = [
     home.router,
@@ -16,5 +16,6 @@ ROUTERS: list[APIRouter] = [
     sources.router,
     api.router,
     docs.router,
+    digest.router,
     health.router,
 ]
