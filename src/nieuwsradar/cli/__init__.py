@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from nieuwsradar.cli.classify import classify_cmd, evaluate_cmd, train_cmd
+from nieuwsradar.cli.trends import report_cmd, trends_cmd
 from nieuwsradar.config import Settings
 from nieuwsradar.core import Radar, make_radar
 from nieuwsradar.errors import NieuwsradarError
@@ -268,6 +269,8 @@ def demo_cmd(ctx: click.Context, no_serve: bool, port: int) -> None:
 main.add_command(classify_cmd)
 main.add_command(train_cmd)
 main.add_command(evaluate_cmd)
+main.add_command(trends_cmd)
+main.add_command(report_cmd)
 
 
 if __name__ == "__main__":  # pragma: no cover

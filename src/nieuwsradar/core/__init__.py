@@ -16,9 +16,10 @@ from nieuwsradar.config import Settings
 from nieuwsradar.core.ingest import IngestPart
 from nieuwsradar.core.items import COUNT_CAP, ItemsPart, SearchPage
 from nieuwsradar.core.sources import SourcesPart, SyncResult
+from nieuwsradar.core.trends import TrendsPart
 
 
-class Radar(SourcesPart, IngestPart, ItemsPart):
+class Radar(SourcesPart, IngestPart, ItemsPart, TrendsPart):
     """Facade over storage, classifier and ingest for one database."""
 
 

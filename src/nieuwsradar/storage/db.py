@@ -9,6 +9,7 @@ from nieuwsradar.errors import StorageError
 from nieuwsradar.storage import fts
 from nieuwsradar.storage.clusters import ClustersMixin
 from nieuwsradar.storage.connection import connect, storage_error
+from nieuwsradar.storage.counts import CountsMixin
 from nieuwsradar.storage.items import ItemsMixin, forget_items
 from nieuwsradar.storage.labels import LabelsMixin
 from nieuwsradar.storage.migrations import migrate
@@ -16,7 +17,7 @@ from nieuwsradar.storage.search import SearchMixin
 from nieuwsradar.storage.sources import SourcesMixin
 
 
-class Storage(SourcesMixin, ItemsMixin, LabelsMixin, ClustersMixin, SearchMixin):
+class Storage(SourcesMixin, ItemsMixin, LabelsMixin, ClustersMixin, SearchMixin, CountsMixin):
     """The nieuwsradar database: sources, items, labels, clusters and search.
 
     Make one with :func:`open_storage`. Every method raises StorageError (naming the
