@@ -13,13 +13,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from nieuwsradar.config import Settings
+from nieuwsradar.core.agenda import AgendaPart
 from nieuwsradar.core.ingest import IngestPart
 from nieuwsradar.core.items import COUNT_CAP, ItemsPart, SearchPage
 from nieuwsradar.core.sources import SourcesPart, SyncResult
 from nieuwsradar.core.trends import TrendsPart
 
 
-class Radar(SourcesPart, IngestPart, ItemsPart, TrendsPart):
+class Radar(SourcesPart, IngestPart, ItemsPart, TrendsPart, AgendaPart):
     """Facade over storage, classifier and ingest for one database."""
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from nieuwsradar.errors import StorageError
 from nieuwsradar.storage import fts
+from nieuwsradar.storage.agenda import AgendaMixin
 from nieuwsradar.storage.clusters import ClustersMixin
 from nieuwsradar.storage.connection import connect, storage_error
 from nieuwsradar.storage.counts import CountsMixin
@@ -17,7 +18,8 @@ from nieuwsradar.storage.search import SearchMixin
 from nieuwsradar.storage.sources import SourcesMixin
 
 
-class Storage(SourcesMixin, ItemsMixin, LabelsMixin, ClustersMixin, SearchMixin, CountsMixin):
+class Storage(SourcesMixin, ItemsMixin, LabelsMixin, ClustersMixin, SearchMixin, CountsMixin,
+              AgendaMixin):
     """The nieuwsradar database: sources, items, labels, clusters and search.
 
     Make one with :func:`open_storage`. Every method raises StorageError (naming the
