@@ -40,8 +40,14 @@ def test_phrase_prefix_not_and_or() -> None:
     assert '"ondermijning" OR' in q.match and "drugslab" in q.match
 
 
-def test_lone_negation_is_searched_not_excluded() -> None:
-    assert parse_query("-cannabis").match == parse_query("cannabis").match
+def test_negation_without_positive_terms_excludes() -> None:
+    # Defect: "-boa" next to only filters became a search for "boa".
+    q = parse_query("domein:handhaving -boa")
+    assert q.match is None and q.exclude == parse_query("boa").match
+    assert q.labels == ("handhaving",) and not q.is_empty
+    assert parse_query("-cannabis NOT drugs").exclude == (
+        f'{parse_query("cannabis").match} OR {parse_query("drugs").match}')
+    assert parse_query("boa -cannabis").exclude is None
 
 
 def test_filters_are_parsed_and_removed_from_text() -> None:
@@ -72,8 +78,9 @@ def test_only_filters_leaves_no_match() -> None:
     "*", "-", "OR", "AND NOT OR", "^x"])
 def test_hostile_input_gives_valid_fts(fts: sqlite3.Connection, text: str) -> None:
     q = parse_query(text)
-    if q.match is not None:
-        fts.execute("SELECT count(*) FROM t WHERE t MATCH ?", (q.match,)).fetchone()
+    for expression in (q.match, q.exclude):
+        if expression is not None:
+            fts.execute("SELECT count(*) FROM t WHERE t MATCH ?", (expression,)).fetchone()
 
 
 def test_hostile_terms_still_find_their_text(fts: sqlite3.Connection) -> None:
@@ -93,5 +100,6 @@ def test_term_count_is_capped() -> None:
                 max_size=20).map("".join))
 def test_any_text_parses_to_valid_fts(fts: sqlite3.Connection, text: str) -> None:
     q = parse_query(text)
-    if q.match is not None:
-        fts.execute("SELECT count(*) FROM t WHERE t MATCH ?", (q.match,)).fetchone()
+    for expression in (q.match, q.exclude):
+        if expression is not None:
+            fts.execute("SELECT count(*) FROM t WHERE t MATCH ?", (expression,)).fetchone()

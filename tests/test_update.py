@@ -19,7 +19,7 @@ import pytest
 
 from nieuwsradar import update
 from nieuwsradar.config import Settings
-from nieuwsradar.core import Radar, make_radar
+from nieuwsradar.core import Radar, SearchRequest, make_radar
 from nieuwsradar.errors import ConfigError, FetchError, ParseError
 from nieuwsradar.types import SourceSpec
 from nieuwsradar.update import Processed
@@ -116,20 +116,20 @@ def test_second_update_is_conditional_and_adds_nothing(
 
 def test_deleted_item_never_comes_back(radar: Radar, server: LocalHTTPServer) -> None:
     radar.update(all_sources=True)
-    hit = radar.search("omgevingsplan").hits[0]
+    hit = radar.find(SearchRequest(text="omgevingsplan")).hits[0]
     radar.delete_item(hit.item.id)
     server.route("/a.xml", Route(body=rss([(f"a{i + 2}", t, x + " Bijgewerkt.")
                                            for i, (t, x) in enumerate(OTHER)]), etag='"a-v2"'))
     radar.update(all_sources=True)
-    assert radar.search("omgevingsplan").total == 0
-    assert radar.search("energietoeslag").total == 1
+    assert radar.find(SearchRequest(text="omgevingsplan")).total == 0
+    assert radar.find(SearchRequest(text="energietoeslag")).total == 1
 
 
 def test_search_finds_stored_items_with_dutch_stemming(radar: Radar) -> None:
     radar.update(all_sources=True)
-    assert radar.search("bodycam").total == 2
-    assert radar.search("drugslabs").total == 1
-    assert radar.search("(( boa's \"x").total >= 0
+    assert radar.find(SearchRequest(text="bodycam")).total == 2
+    assert radar.find(SearchRequest(text="drugslabs")).total == 1
+    assert radar.find(SearchRequest(text="(( boa's \"x")).total >= 0
 
 
 KILL_SCRIPT = """
@@ -184,7 +184,7 @@ def test_kill_during_update_leaves_a_consistent_database(tmp_path: Path) -> None
             assert not radar._db.check_integrity()
             radar.update(all_sources=True)
             assert radar.count_items() == feeds * 20
-            assert radar.search("bodycams").total == feeds * 20
+            assert radar.find(SearchRequest(text="bodycams")).total == feeds * 20
 
 
 def _count(db: Path, sql: str) -> int:

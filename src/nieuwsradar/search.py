@@ -10,7 +10,8 @@ Syntax (UI words are Dutch, English aliases work too)::
     handhaving boa's          both terms (AND); each also matches its Dutch stem variants
     "illegale kamerverhuur"   a phrase
     drugs*                    prefix: every word that starts with "drugs"
-    -cannabis / NOT cannabis  exclude items with the term (only next to a positive term)
+    -cannabis / NOT cannabis  exclude items with the term (with no other term: every
+                              item passing the filters except those with the term)
     ondermijning OR drugslab  either term (OR binds tighter than the implicit AND)
     domein:handhaving         label filter (label: works too); several = any of them;
                               domein:sociaal-domein or domein:"sociaal domein";
@@ -32,7 +33,7 @@ matches the raw columns only (a stem is not a prefix of its word).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -71,22 +72,33 @@ class Query:
     can highlight stem-only matches in snippets. ``labels`` are lowercased label names
     ("overig" = no domain label); ``since``/``until`` are UTC-aware, ``until``
     exclusive; ``sources`` are lowercased name substrings.
+
+    ``exclude`` is set only when there is no positive term: a MATCH expression of the
+    excluded terms, whose matches storage leaves out (FTS5 cannot express a lone NOT).
+
+    ``domains`` and ``source_ids`` come from a search form (see :func:`refine`): an item
+    must carry one of ``labels`` *and* one of ``domains``, and come from a source named
+    by ``sources`` *and* one of ``source_ids`` (each empty tuple = no condition).
     """
 
     text: str
     match: str | None = None
+    exclude: str | None = None
     stems: tuple[str, ...] = ()
     labels: tuple[str, ...] = ()
     since: datetime | None = None
     until: datetime | None = None
     sources: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    domains: tuple[str, ...] = ()
+    source_ids: tuple[int, ...] = ()
 
     @property
     def is_empty(self) -> bool:
         """True when the query neither searches text nor filters anything."""
-        return self.match is None and not (
-            self.labels or self.since or self.until or self.sources
+        return self.match is None and self.exclude is None and not (
+            self.labels or self.since or self.until or self.sources or self.domains
+            or self.source_ids
         )
 
 
@@ -134,7 +146,12 @@ def _parse_day(value: str) -> tuple[date, date] | None:
 
 
 def _utc_midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=LOCAL_TZ).astimezone(UTC)
+    """Midnight in Amsterdam at the start of ``day``, in UTC (the first day of year 1
+    has no UTC equivalent: it is clamped to midnight UTC)."""
+    try:
+        return datetime(day.year, day.month, day.day, tzinfo=LOCAL_TZ).astimezone(UTC)
+    except OverflowError:
+        return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 class _Builder:
@@ -191,12 +208,10 @@ class _Builder:
 
     def build(self, text: str) -> Query:
         positive = [t for g in self.groups for t in g]
-        if not positive:
-            # A lone "-term" has nothing to be excluded from: search for it instead.
-            self.groups = [[t] for t in self.negated]
-            self.negated = []
-            positive = [t for g in self.groups for t in g]
-        match = None
+        match = exclude = None
+        nots = " OR ".join(t.expression() for t in self.negated)
+        if not self.groups and nots:
+            exclude = nots
         if self.groups:
             parts = [
                 g[0].expression() if len(g) == 1
@@ -204,8 +219,7 @@ class _Builder:
                 for g in self.groups
             ]
             match = " AND ".join(parts)
-            if self.negated:
-                nots = " OR ".join(t.expression() for t in self.negated)
+            if nots:
                 match = f"({match}) NOT ({nots})"
         warnings = list(self.warnings)
         if self.truncated:
@@ -213,6 +227,7 @@ class _Builder:
         return Query(
             text=text,
             match=match,
+            exclude=exclude,
             stems=tuple(dict.fromkeys(s for t in positive for s in t.stems)),
             labels=tuple(dict.fromkeys(self.labels)),
             since=self.since,
@@ -220,6 +235,30 @@ class _Builder:
             sources=tuple(dict.fromkeys(self.sources)),
             warnings=tuple(warnings),
         )
+
+
+def refine(query: Query, *, domains: tuple[str, ...] = (), source_ids: tuple[int, ...] = (),
+           since: date | None = None, until: date | None = None) -> Query:
+    """``query`` narrowed by the filters of a search form (they combine with AND).
+
+    ``domains`` are label names (any of them; "overig" = no domain label), ``source_ids``
+    source ids (any of them), ``since``/``until`` inclusive Europe/Amsterdam calendar days;
+    the later start and the earlier end win when the box names a period too.
+    """
+    start = query.since
+    if since is not None:
+        day = _utc_midnight(since)
+        start = day if start is None else max(start, day)
+    end = query.until
+    if until is not None and until < date.max:
+        day = _utc_midnight(until + timedelta(days=1))
+        end = day if end is None else min(end, day)
+    labels = tuple(dict.fromkeys(
+        label for label in (re.sub(r"[-_\s]+", " ", d.lower()).strip() for d in domains)
+        if label
+    ))
+    return replace(query, domains=labels, source_ids=tuple(dict.fromkeys(source_ids)),
+                   since=start, until=end)
 
 
 def parse_query(text: str) -> Query:

@@ -19,8 +19,9 @@ from rich.table import Table
 
 from nieuwsradar.cli.classify import classify_cmd, evaluate_cmd, train_cmd
 from nieuwsradar.cli.trends import report_cmd, trends_cmd
+from nieuwsradar.cli.users import users_cmd
 from nieuwsradar.config import Settings
-from nieuwsradar.core import Radar, make_radar
+from nieuwsradar.core import COUNT_CAP, Radar, SearchRequest, make_radar
 from nieuwsradar.errors import NieuwsradarError
 from nieuwsradar.types import SourceState, UpdateResult
 
@@ -189,25 +190,39 @@ def print_summary(result: UpdateResult) -> None:
 
 # --- search -------------------------------------------------------------------------------
 
-@main.command("search")
-@click.argument("query", nargs=-1, required=True)
+@main.command("search", context_settings={"ignore_unknown_options": True})
+@click.argument("query", nargs=-1, required=True, type=click.UNPROCESSED)
 @click.option("--json", "as_json", is_flag=True, help="JSON-uitvoer.")
 @click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=20, show_default=True)
+@click.option("--offset", type=click.IntRange(0, COUNT_CAP), default=0, show_default=True,
+              help="Sla zoveel resultaten over (volgende pagina's).")
+@click.option("--sort", type=click.Choice(["relevantie", "datum"]), default="relevantie",
+              show_default=True, help="Beste of nieuwste resultaten eerst.")
 @click.pass_context
-def search_cmd(ctx: click.Context, query: tuple[str, ...], as_json: bool, limit: int) -> None:
-    """Zoek in het archief. Voorbeeld: bodycams sinds:2022 domein:handhaving"""
+def search_cmd(ctx: click.Context, query: tuple[str, ...], as_json: bool, limit: int,
+               offset: int, sort: str) -> None:
+    """Zoek in het archief. Voorbeeld: bodycams sinds:2022 domein:handhaving -boa
+
+    Een woord met een - ervoor sluit items met dat woord uit."""
     radar = open_radar(ctx)
-    page = radar.search(" ".join(query), limit=limit)
+    found = radar.find(SearchRequest(text=" ".join(query), limit=limit, offset=offset,
+                                     sort="date" if sort == "datum" else "relevance"))
+    for warning in found.warnings:
+        click.echo(f"Let op: {warning}", err=True)
     if as_json:
-        click.echo(json.dumps({"total": page.total, "more": page.more, "hits": [
-            {"id": h.item.id, "title": h.item.title, "url": h.item.url,
-             "source": h.item.source_name, "published_at": h.item.published_at.isoformat(),
-             "labels": sorted({lab.label for lab in h.item.labels}), "rank": h.rank,
-             "snippet": _plain_snippet(h.snippet)} for h in page.hits]},
+        click.echo(json.dumps({
+            "total": found.total, "more": found.more, "warnings": found.warnings,
+            "facets": {key: [{"value": f.value, "name": f.name, "count": f.count}
+                             for f in counts] for key, counts in found.facets.items()},
+            "hits": [
+                {"id": h.item.id, "title": h.item.title, "url": h.item.url,
+                 "source": h.item.source_name, "published_at": h.item.published_at.isoformat(),
+                 "labels": sorted({lab.label for lab in h.item.labels}), "rank": h.rank,
+                 "snippet": _plain_snippet(h.snippet)} for h in found.hits]},
             ensure_ascii=False, indent=2))
         return
-    click.echo(f"{page.total}{'+' if page.more else ''} resultaten")
-    for hit in page.hits:
+    click.echo(f"{'meer dan ' if found.more else ''}{found.total} resultaten")
+    for hit in found.hits:
         labels = ", ".join(sorted({lab.label for lab in hit.item.labels})) or "overig"
         date = hit.item.published_at.astimezone().strftime("%Y-%m-%d")
         click.echo(f"\n{date}  {hit.item.title}  [{labels}]")
@@ -271,6 +286,7 @@ main.add_command(train_cmd)
 main.add_command(evaluate_cmd)
 main.add_command(trends_cmd)
 main.add_command(report_cmd)
+main.add_command(users_cmd)
 
 
 if __name__ == "__main__":  # pragma: no cover

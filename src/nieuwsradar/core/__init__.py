@@ -15,12 +15,20 @@ from pathlib import Path
 from nieuwsradar.config import Settings
 from nieuwsradar.core.agenda import AgendaPart
 from nieuwsradar.core.ingest import IngestPart
-from nieuwsradar.core.items import COUNT_CAP, ItemsPart, SearchPage
+from nieuwsradar.core.pages import HomePage, ItemPage, PagesPart
+from nieuwsradar.core.search import (
+    COUNT_CAP,
+    FacetCount,
+    SearchPart,
+    SearchRequest,
+    SearchResults,
+)
 from nieuwsradar.core.sources import SourcesPart, SyncResult
 from nieuwsradar.core.trends import TrendsPart
+from nieuwsradar.core.users import SignInRefused
 
 
-class Radar(SourcesPart, IngestPart, ItemsPart, TrendsPart, AgendaPart):
+class Radar(SourcesPart, IngestPart, PagesPart, SearchPart, TrendsPart, AgendaPart):
     """Facade over storage, classifier and ingest for one database."""
 
 
@@ -35,4 +43,5 @@ def human_examples(db_path: Path) -> list[dict[str, object]]:
         return radar.human_examples()
 
 
-__all__ = ["COUNT_CAP", "Radar", "SearchPage", "SyncResult", "human_examples", "make_radar"]
+__all__ = ["COUNT_CAP", "FacetCount", "HomePage", "ItemPage", "Radar", "SearchRequest",
+           "SearchResults", "SignInRefused", "SyncResult", "human_examples", "make_radar"]

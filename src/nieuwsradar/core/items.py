@@ -1,34 +1,17 @@
-"""Facade part: items, labels, stories and search."""
+"""Facade part: items, labels and stories."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from nieuwsradar import config, search
+from nieuwsradar import config
 from nieuwsradar.core.base import RadarBase
 from nieuwsradar.errors import InputError
-from nieuwsradar.types import Item, SearchHit
-
-#: Counting matches stops here: a broad query on a big archive shows "10000+".
-COUNT_CAP = 10_000
-
-
-@dataclass(frozen=True, slots=True)
-class SearchPage:
-    """One page of search results and the number of matches (at most :data:`COUNT_CAP`)."""
-
-    hits: list[SearchHit]
-    total: int
-
-    @property
-    def more(self) -> bool:
-        """True when there are more matches than :attr:`total` counted."""
-        return self.total >= COUNT_CAP
+from nieuwsradar.types import Item
 
 
 class ItemsPart(RadarBase):
-    """Read, correct, delete and search items; stories across sources."""
+    """Read, correct and delete items; stories across sources."""
 
     def item(self, item_id: int) -> Item:
         """One stored item (ItemNotFound when there is none)."""
@@ -78,10 +61,3 @@ class ItemsPart(RadarBase):
              "text": item.content_text or item.summary, "labels": list(labels)}
             for item, labels in self._db.human_labelled()
         ]
-
-    def search(self, text: str, *, limit: int = 20, offset: int = 0) -> SearchPage:
-        """Search the archive with the user query syntax of :mod:`nieuwsradar.search`."""
-        query = search.parse_query(text)
-        db = self._db
-        return SearchPage(db.search(query, limit=limit, offset=offset),
-                          db.count_matches(query, cap=COUNT_CAP))

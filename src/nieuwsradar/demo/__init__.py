@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from nieuwsradar.config import Settings
-from nieuwsradar.core import Radar, make_radar
+from nieuwsradar.core import Radar, SearchRequest, make_radar
 from nieuwsradar.demo.server import DemoServer
 from nieuwsradar.demo.sources import DEMO_SOURCES, load_items
 from nieuwsradar.errors import StorageError
@@ -84,7 +84,7 @@ def report(radar: Radar, echo: Echo) -> None:
             names = Counter(it.source_name for it in cluster_items)
             echo(f"  {cluster_items[0].title} — {', '.join(sorted(names))}")
     for query in DEMO_QUERIES:
-        page = radar.search(query, limit=3)
+        page = radar.find(SearchRequest(text=query, limit=3))
         echo(f"\nZoeken: {query!r}: {page.total} resultaten")
         for hit in page.hits:
             echo(f"  {hit.item.published_at:%Y-%m-%d}  {hit.item.title} ({hit.item.source_name})")

@@ -16,10 +16,11 @@ from nieuwsradar.storage.labels import LabelsMixin
 from nieuwsradar.storage.migrations import migrate
 from nieuwsradar.storage.search import SearchMixin
 from nieuwsradar.storage.sources import SourcesMixin
+from nieuwsradar.storage.users import UsersMixin
 
 
-class Storage(SourcesMixin, ItemsMixin, LabelsMixin, ClustersMixin, SearchMixin, CountsMixin,
-              AgendaMixin):
+class Storage(SourcesMixin, ItemsMixin, LabelsMixin, ClustersMixin, SearchMixin, UsersMixin,
+              CountsMixin, AgendaMixin):
     """The nieuwsradar database: sources, items, labels, clusters and search.
 
     Make one with :func:`open_storage`. Every method raises StorageError (naming the

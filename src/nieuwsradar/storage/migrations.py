@@ -180,6 +180,36 @@ _V2_MEMBERS_DIGESTS_MEETINGS = _script(
     "CREATE INDEX agenda_items_item ON agenda_items(item_id)",
 )
 
+_USERS_AND_CORRECTIONS = _script(
+    # Coordinators who sign in to the web app; the API token is stored as its SHA-256.
+    """CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        name TEXT NOT NULL DEFAULT '',
+        password_hash TEXT NOT NULL,
+        token_hash TEXT UNIQUE,
+        created_at TEXT NOT NULL,
+        last_login_at TEXT
+    )""",
+    # Failed sign-ins per key ("account:EMAIL" / "client:ADDRESS"), for slowing down.
+    """CREATE TABLE login_failures (
+        key TEXT NOT NULL,
+        at TEXT NOT NULL
+    )""",
+    "CREATE INDEX login_failures_key ON login_failures(key, at)",
+    # Who corrected which labels of an item and when (the human labels themselves live
+    # in item_labels with origin 'human').
+    """CREATE TABLE label_corrections (
+        id INTEGER PRIMARY KEY,
+        item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+        labels TEXT NOT NULL,
+        by_email TEXT NOT NULL,
+        at TEXT NOT NULL
+    )""",
+    "CREATE INDEX label_corrections_item ON label_corrections(item_id, at)",
+)
+
+
 #: The domain bit mask of an item (bits in the order of config.DOMAINS), over the labels
 #: that count (human labels win). ``:item`` is replaced by the item id expression.
 TREND_DOMAIN_MASK = (
@@ -200,7 +230,7 @@ def _mask_of(item: str) -> str:
 # = distinct sources, and items) per domain ('' = all) and topic key ('' = the week's
 # totals), built once a week is over. Triggers keep both honest when items are deleted,
 # edited or relabelled: the week is marked for re-aggregation, an edited item is recounted.
-_V3_TREND_COUNTS_TOPIC_PINS = _script(
+_TREND_COUNTS_AND_TOPIC_PINS = _script(
     """CREATE TABLE trend_items (
         item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
         week TEXT NOT NULL,
@@ -252,7 +282,7 @@ _V3_TREND_COUNTS_TOPIC_PINS = _script(
 )
 
 MIGRATIONS: tuple[Migration, ...] = (
-    _V1_CORE, _V2_MEMBERS_DIGESTS_MEETINGS, _V3_TREND_COUNTS_TOPIC_PINS,
+    _V1_CORE, _V2_MEMBERS_DIGESTS_MEETINGS, _USERS_AND_CORRECTIONS, _TREND_COUNTS_AND_TOPIC_PINS,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -24,7 +24,7 @@ from typing import Protocol
 
 from nieuwsradar.stemming import fold, stem_text
 from nieuwsradar.storage.base import StorageBase
-from nieuwsradar.storage.convert import OVERIG, load_items, to_db
+from nieuwsradar.storage.convert import OVERIG, json_ids, load_items, to_db
 from nieuwsradar.types import Item, SearchHit
 
 MARK_START = "\x02"
@@ -55,6 +55,8 @@ class SearchQuery(Protocol):
     @property
     def match(self) -> str | None: ...
     @property
+    def exclude(self) -> str | None: ...
+    @property
     def stems(self) -> tuple[str, ...]: ...
     @property
     def labels(self) -> tuple[str, ...]: ...
@@ -64,6 +66,10 @@ class SearchQuery(Protocol):
     def until(self) -> datetime | None: ...
     @property
     def sources(self) -> tuple[str, ...]: ...
+    @property
+    def domains(self) -> tuple[str, ...]: ...
+    @property
+    def source_ids(self) -> tuple[int, ...]: ...
 
 
 def _plain_snippet(item: Item, stems: Sequence[str]) -> str:
@@ -94,31 +100,39 @@ class SearchMixin(StorageBase):
         None when the filters cannot match anything."""
         where: list[str] = []
         params: list[object] = []
+        if query.exclude is not None:
+            where.append("i.id NOT IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)")
+            params.append(query.exclude)
         if query.since is not None:
             where.append("i.published_at >= ?")
             params.append(to_db(query.since, "since"))
         if query.until is not None:
             where.append("i.published_at < ?")
             params.append(to_db(query.until, "until"))
-        if query.sources:
+        if query.sources or query.source_ids:
             wanted = [fold(s) for s in query.sources]
+            chosen = set(query.source_ids)
             ids = [
                 source_id for source_id, name in
                 self._conn.execute("SELECT id, name FROM sources")
-                if any(w in fold(name) for w in wanted)
+                if (not wanted or any(w in fold(name) for w in wanted))
+                and (not chosen or source_id in chosen)
             ]
             if not ids:
                 return None
             where.append("i.source_id IN (SELECT value FROM json_each(?))")
             params.append(json.dumps(ids))
-        if query.labels:
-            labels = [lab.lower() for lab in query.labels]
-            where.append(_LABEL_FILTER)
-            params += [json.dumps(labels), int(OVERIG in labels), OVERIG]
+        for group in (query.labels, query.domains):
+            if group:
+                labels = [lab.lower() for lab in group]
+                where.append(_LABEL_FILTER)
+                params += [json.dumps(labels), int(OVERIG in labels), OVERIG]
         return where, params
 
-    def search(self, query: SearchQuery, *, limit: int = 20, offset: int = 0) -> list[SearchHit]:
-        """The best matches, best first, with highlighted snippets.
+    def search(self, query: SearchQuery, *, limit: int = 20, offset: int = 0,
+               newest: bool = False) -> list[SearchHit]:
+        """One page of matches with highlighted snippets: best first, or with ``newest``
+        newest published first.
 
         Without searchable terms (``query.match`` None) the items passing the filters
         are listed newest first (rank 0).
@@ -129,37 +143,70 @@ class SearchMixin(StorageBase):
                 return []
             where, params = filters
             if query.match is None:
-                rows = self._conn.execute(
-                    "SELECT i.id, 0.0, NULL FROM items i "  # noqa: S608
+                ids = [r[0] for r in self._conn.execute(
+                    "SELECT i.id FROM items i "  # noqa: S608
                     f"{_where(where)} ORDER BY i.published_at DESC, i.id DESC LIMIT ? OFFSET ?",
                     (*params, limit, offset),
-                ).fetchall()
+                )]
+                ranked: dict[int, tuple[float, str | None]] = {}
             else:
-                source = _fts_from(where)
-                where = ["items_fts MATCH ?", *where]
-                params = [query.match, *params]
-                cutoff = self._conn.execute(
-                    f"SELECT items_fts.rowid FROM {source} {_where(where)} "  # noqa: S608
-                    "ORDER BY items_fts.rowid DESC LIMIT 1 OFFSET ?",
-                    (*params, max(RANK_WINDOW, offset + limit) - 1),
-                ).fetchone()
-                if cutoff is not None:
-                    where.append("items_fts.rowid >= ?")
-                    params.append(cutoff[0])
-                rows = self._conn.execute(
-                    f"SELECT items_fts.rowid, {_BM25}, "  # noqa: S608
-                    f"snippet(items_fts, -1, ?, ?, ?, {SNIPPET_TOKENS}) "
-                    f"FROM {source} {_where(where)} ORDER BY 2, 1 DESC LIMIT ? OFFSET ?",
-                    (MARK_START, MARK_END, ELLIPSIS, *params, limit, offset),
-                ).fetchall()
-            items = {item.id: item for item in load_items(self._conn, [r[0] for r in rows])}
+                if newest:
+                    ids = self._newest(query.match, where, params, limit, offset)
+                else:
+                    ids = self._best(query.match, where, params, limit, offset)
+                ranked = self._decorate(query.match, ids)
+            items = {item.id: item for item in load_items(self._conn, ids)}
         hits = []
-        for item_id, rank, snippet in rows:
+        for item_id in ids:
             item = items[item_id]
+            rank, snippet = ranked.get(item_id, (0.0, None))
             if not snippet or MARK_START not in snippet:
                 snippet = _plain_snippet(item, query.stems)
-            hits.append(SearchHit(item=item, rank=float(rank), snippet=snippet))
+            hits.append(SearchHit(item=item, rank=rank, snippet=snippet))
         return hits
+
+    def _best(self, match: str, where: list[str], params: list[object], limit: int,
+              offset: int) -> list[int]:
+        """Ids of one page of matches ranked by bm25 (among the newest RANK_WINDOW)."""
+        source = _fts_from(where)
+        where = ["items_fts MATCH ?", *where]
+        params = [match, *params]
+        cutoff = self._conn.execute(
+            f"SELECT items_fts.rowid FROM {source} {_where(where)} "  # noqa: S608
+            "ORDER BY items_fts.rowid DESC LIMIT 1 OFFSET ?",
+            (*params, max(RANK_WINDOW, offset + limit) - 1),
+        ).fetchone()
+        if cutoff is not None:
+            where.append("items_fts.rowid >= ?")
+            params.append(cutoff[0])
+        return [r[0] for r in self._conn.execute(
+            f"SELECT items_fts.rowid FROM {source} {_where(where)} "  # noqa: S608
+            f"ORDER BY {_BM25}, 1 DESC LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        )]
+
+    def _newest(self, match: str, where: list[str], params: list[object], limit: int,
+                offset: int) -> list[int]:
+        """Ids of one page of matches, newest published first."""
+        return [r[0] for r in self._conn.execute(
+            f"SELECT i.id FROM {_FTS_FROM} "  # noqa: S608
+            f"{_where(['items_fts MATCH ?', *where])} "
+            "ORDER BY i.published_at DESC, i.id DESC LIMIT ? OFFSET ?",
+            (match, *params, limit, offset),
+        )]
+
+    def _decorate(self, match: str, ids: list[int]) -> dict[int, tuple[float, str | None]]:
+        """bm25 rank and highlighted snippet of the matching items ``ids``."""
+        if not ids:
+            return {}
+        return {
+            int(r[0]): (float(r[1]), r[2]) for r in self._conn.execute(
+                f"SELECT rowid, {_BM25}, snippet(items_fts, -1, ?, ?, ?, {SNIPPET_TOKENS}) "  # noqa: S608
+                "FROM items_fts WHERE items_fts MATCH ? "
+                "AND rowid IN (SELECT value FROM json_each(?))",
+                (MARK_START, MARK_END, ELLIPSIS, match, json_ids(ids)),
+            )
+        }
 
     def count_matches(self, query: SearchQuery, *, cap: int | None = None) -> int:
         """How many items match the query and its filters; with ``cap``, counting stops
@@ -181,6 +228,56 @@ class SearchMixin(StorageBase):
                 sql = f"SELECT count(*) FROM (SELECT 1 {body} LIMIT ?)"  # noqa: S608
                 params = [*params, cap]
             return int(self._conn.execute(sql, params).fetchone()[0])
+
+    def match_ids(self, query: SearchQuery, *, limit: int) -> list[int]:
+        """The ids of up to ``limit`` matches, newest stored first (the set that counts
+        and facets are taken over)."""
+        with self._reading("finding matches"):
+            filters = self._filters(query)
+            if filters is None or limit <= 0:
+                return []
+            where, params = filters
+            if query.match is None:
+                sql = f"SELECT i.id FROM items i {_where(where)} ORDER BY i.id DESC LIMIT ?"  # noqa: S608
+            else:
+                sql = (f"SELECT items_fts.rowid FROM {_fts_from(where)} "  # noqa: S608
+                       f"{_where(['items_fts MATCH ?', *where])} "
+                       "ORDER BY items_fts.rowid DESC LIMIT ?")
+                params = [query.match, *params]
+            return [r[0] for r in self._conn.execute(sql, (*params, limit))]
+
+    def facet_counts(self, ids: Sequence[int]) -> tuple[list[tuple[str, int]],
+                                                        list[tuple[int, str, int]]]:
+        """How many of the items ``ids`` carry each effective label ("overig" = none),
+        and come from each source (id, name, count); both most frequent first."""
+        with self._reading("counting facets"):
+            wanted = json_ids(ids)
+            labels = self._conn.execute(
+                "SELECT l.label, count(*) FROM json_each(?) m "  # noqa: S608
+                "JOIN item_labels l ON l.item_id = m.value "
+                f"WHERE l.label <> ? AND {_EFFECTIVE.replace('i.id', 'm.value')} "
+                "GROUP BY l.label",
+                (wanted, OVERIG),
+            ).fetchall()
+            labelled = self._conn.execute(
+                "SELECT count(*) FROM json_each(?) m WHERE EXISTS (SELECT 1 FROM item_labels l "  # noqa: S608
+                f"WHERE l.item_id = m.value AND l.label <> ? AND "
+                f"{_EFFECTIVE.replace('i.id', 'm.value')})",
+                (wanted, OVERIG),
+            ).fetchone()[0]
+            sources = self._conn.execute(
+                "SELECT i.source_id, s.name, count(*) FROM json_each(?) m "
+                "JOIN items i ON i.id = m.value JOIN sources s ON s.id = i.source_id "
+                "GROUP BY i.source_id",
+                (wanted,),
+            ).fetchall()
+        by_label = [(str(k), int(n)) for k, n in labels]
+        if len(ids) > labelled:
+            by_label.append((OVERIG, len(ids) - labelled))
+        by_label.sort(key=lambda kv: (-kv[1], kv[0]))
+        by_source = sorted(((int(a), str(b), int(c)) for a, b, c in sources),
+                           key=lambda r: (-r[2], r[1]))
+        return by_label, by_source
 
 
 def _fts_from(filters: list[str]) -> str:
