@@ -50,7 +50,7 @@ def test_html_report_has_charts_with_a_text_alternative(db: Path, tmp_path: Path
     out = tmp_path / "rapport.html"
     run(db, "report", "--since", "2026-10-26", "--until", "2026-11-01", "--out", str(out))
     html = out.read_text("utf-8")
-    assert html.startswith("<!doctype html>") and 'lang="nl"' in html
+    assert html.lstrip().startswith("<!doctype html>") and 'lang="nl"' in html
     assert "<svg" in html and 'role="img"' in html and "Bronnen per week" in html
     assert "Aanpak illegale vakantieverhuur" in html
     assert "<script" not in html
@@ -91,7 +91,8 @@ def test_trends_command_errors_are_one_line(db: Path) -> None:
         assert result.exit_code != 0 and expected in result.output, result.output
 
 
-def test_chart_escapes_and_describes() -> None:
-    svg = chart.bars([(WEEK, 0), (WEEK.replace(day=27), 3)])
-    assert svg.startswith("<svg") and svg.count("<rect") == 2
-    assert "hoogste 3" in chart.describe([(WEEK, 3)]) and chart.describe([]) == "Geen gegevens."
+def test_chart_geometry_and_description() -> None:
+    drawn = chart.chart([(WEEK, 0), (WEEK.replace(day=27), 4)], width=20, height=10)
+    assert [(b.height, b.current) for b in drawn.bars] == [(0, False), (8, True)]
+    assert drawn.bars[1].x == 10 and drawn.bars[1].y == 1
+    assert "hoogste 4" in drawn.label and chart.describe([]) == "Geen gegevens."

@@ -101,11 +101,12 @@ class TrendsPart(RadarBase):
                until: date | None = None, domain: str | None = None,
                network: str | None = None, limit: int = 10, baseline_weeks: int = 12,
                min_sources: int = 3, min_items: int = 3, min_stories: int = 2,
-               series_weeks: int = 26) -> TrendReport:
+               series_weeks: int = 26, overall_only: bool = False) -> TrendReport:
         """Rising topics and stories of a window: one ISO week (``week``, any day in it;
         default this week) or the weeks from ``since`` through ``until`` (default today),
         compared with the ``baseline_weeks`` before it. Overall and per domain, or only
-        ``domain``; with ``network`` reordered by what its members follow. A term needs
+        ``domain`` (or only overall); with ``network`` reordered by what its members
+        follow. A term needs
         ``min_sources`` voices, ``min_items`` items and ``min_stories`` distinct stories
         (a term only one syndicated story carries is that story, listed with the stories);
         a story needs ``min_sources`` sources."""
@@ -126,7 +127,7 @@ class TrendsPart(RadarBase):
         span = trends.weeks(span_start, window[-1])
         self.count_trends()
         live = self._aggregate(sorted(set(window) | set(baseline) | set(span)))
-        names = [domain] if domain is not None else ["", *DOMAINS]
+        names = [domain] if domain is not None else [""] if overall_only else ["", *DOMAINS]
         interest = self._interest(network) if network else None
 
         rows = self._db.week_item_terms(_iso(w) for w in window)

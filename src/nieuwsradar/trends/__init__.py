@@ -31,6 +31,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from itertools import pairwise, repeat
 
+from nieuwsradar.present import dutch_number
 from nieuwsradar.stemming import stem_text
 from nieuwsradar.types import Item
 
@@ -429,21 +430,16 @@ def aggregate(rows: Iterable[tuple[int, int, str]],
 
 
 # -- words ---------------------------------------------------------------------------------
-def number(value: float) -> str:
-    """A number in Dutch notation: whole numbers plain, others with one decimal comma."""
-    return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}".replace(".", ",")
-
-
 def why(trend: Trend, window_weeks: int, baseline_weeks: int) -> str:
     """Why a topic is a trend, in Dutch ("12 bronnen deze week, gemiddeld 0,5")."""
     if trend.kind == "story":
         return f"hetzelfde verhaal in {trend.sources} bronnen"
     if window_weeks == 1:
         now = f"{trend.count} bronnen deze week"
-        before = f"gemiddeld {number(round(trend.baseline, 1))}"
+        before = f"gemiddeld {dutch_number(round(trend.baseline, 1))}"
     else:
         now = f"{trend.count} keer genoemd (bronnen per week) in {window_weeks} weken"
-        before = f"verwacht {number(round(trend.baseline, 1))}"
+        before = f"verwacht {dutch_number(round(trend.baseline, 1))}"
     if trend.new:
         return f"{now}, nieuw: niet genoemd in de {baseline_weeks} weken ervoor"
     return f"{now}, {before} in de {baseline_weeks} weken ervoor"

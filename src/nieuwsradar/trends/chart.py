@@ -1,16 +1,40 @@
-"""Small server-rendered SVG bar charts of a topic's weekly series.
+"""Small server-rendered bar charts of a topic's weekly series: geometry and text.
 
-The chart is readable without JavaScript and carries its own text alternative (``<title>``
-and ``aria-label``), so screen readers and the PDF's text layer both get the numbers.
+:func:`chart` computes where each bar goes; the templates (web pages and the report) draw
+it as inline SVG with auto-escaped values, readable without JavaScript, with a text
+alternative (:func:`describe`) in ``<title>``/``aria-label`` and beside the chart.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
-from html import escape
 
 from nieuwsradar.trends import week_label
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    """One week's bar: position and size in chart units, the week and its count."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+    week: str
+    count: int
+    current: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """A bar chart of a weekly series, with its description in words."""
+
+    width: int
+    height: int
+    bars: tuple[Bar, ...]
+    label: str
 
 
 def describe(series: Sequence[tuple[date, int]]) -> str:
@@ -23,24 +47,16 @@ def describe(series: Sequence[tuple[date, int]]) -> str:
             f"hoogste {peak} in {week_label(peak_week)}, laatste week {last}.")
 
 
-def bars(series: Sequence[tuple[date, int]], *, width: int = 208, height: int = 40,
-         highlight: int = 1) -> str:
-    """An SVG bar chart of ``series`` (week, count); the last ``highlight`` bars (the
-    window) are drawn darker. Returns markup safe to embed (every text escaped)."""
-    label = escape(describe(series))
+def chart(series: Sequence[tuple[date, int]], *, width: int = 208, height: int = 40,
+          highlight: int = 1) -> Chart:
+    """The bars of ``series`` (week, count); the last ``highlight`` bars (the window) are
+    marked current."""
     n = max(len(series), 1)
     peak = max((count for _, count in series), default=0) or 1
     step = width / n
-    bar = max(step - 1.0, 1.0)
-    rects = []
+    bars = []
     for i, (monday, count) in enumerate(series):
         h = round(count / peak * (height - 2), 1)
-        colour = "#1f4e79" if i >= n - highlight else "#9db7d0"
-        rects.append(
-            f'<rect x="{i * step:.1f}" y="{height - h:.1f}" width="{bar:.1f}" height="{h}" '
-            f'fill="{colour}"><title>{escape(week_label(monday))}: {count}</title></rect>')
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="sparkline" role="img" '
-            f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-            f'aria-label="{label}"><title>{label}</title>'
-            f'<line x1="0" y1="{height - 0.5}" x2="{width}" y2="{height - 0.5}" '
-            f'stroke="#888" stroke-width="1"/>{"".join(rects)}</svg>')
+        bars.append(Bar(round(i * step, 1), round(height - 1 - h, 1), round(max(step - 1, 1), 1),
+                        h, week_label(monday), count, i >= n - highlight))
+    return Chart(width, height, tuple(bars), describe(series))

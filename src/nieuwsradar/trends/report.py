@@ -1,41 +1,30 @@
 """The trend report (e.g. the half-yearly theme report for a network meeting) as HTML and PDF.
 
-HTML comes from a Jinja2 template (auto-escaped) with the SVG charts of
-:mod:`nieuwsradar.trends.chart` inline; the PDF is that HTML rendered by WeasyPrint with
-local fonts only (DejaVu Sans, from the system) and no network access: every URL the
+HTML comes from a Jinja2 template (auto-escaped) with the bar charts of
+:mod:`nieuwsradar.trends.chart` drawn as inline SVG; the PDF is that HTML rendered by
+WeasyPrint with local fonts only (DejaVu Sans, from the system) and no network access: every URL the
 document might fetch is refused.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from typing import Any, NoReturn
+from datetime import datetime, timedelta
+from typing import NoReturn
 
 import jinja2
-from markupsafe import Markup
 
 from nieuwsradar.errors import InputError
-from nieuwsradar.trends import TrendReport, number, week_label, why
-from nieuwsradar.trends.chart import bars, describe
+from nieuwsradar.present import dutch_day, dutch_number
+from nieuwsradar.trends import TrendReport, week_label, why
+from nieuwsradar.trends.chart import chart, describe
 
 DOMAIN_NAMES = {"": "Alle domeinen", "handhaving": "Handhaving", "ondermijning": "Ondermijning",
                 "sociaal domein": "Sociaal domein", "omgevingswet": "Omgevingswet"}
-MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-          "september", "oktober", "november", "december")
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("nieuwsradar.trends", "templates"),
     autoescape=True, trim_blocks=True, lstrip_blocks=True,
     undefined=jinja2.StrictUndefined)
-
-
-def dutch_date(day: date | datetime) -> str:
-    """A date written out in Dutch ("7 december 2026")."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
-def _chart(series: Any, highlight: int) -> Markup:
-    return Markup(bars(series, highlight=highlight))  # noqa: S704 - escaped in chart.bars
 
 
 def render_html(report: TrendReport, *, generated: datetime, title: str = "") -> str:
@@ -45,10 +34,10 @@ def render_html(report: TrendReport, *, generated: datetime, title: str = "") ->
         report=report, generated=generated, network=report.network,
         title=title or (f"Trendrapport {report.network}" if report.network
                         else "Trendrapport nieuwsradar"),
-        period=f"{dutch_date(first)} t/m {dutch_date(last)}",
+        period=f"{dutch_day(first)} t/m {dutch_day(last)}",
         baseline_weeks=len(report.baseline), window_weeks=len(report.weeks),
-        domain_names=DOMAIN_NAMES, dutch_date=dutch_date, week_label=week_label,
-        why=why, number=number, chart=_chart, describe=describe)
+        domain_names=DOMAIN_NAMES, dutch_day=dutch_day, week_label=week_label,
+        why=why, number=dutch_number, chart=chart, describe=describe)
 
 
 def _refuse(url: str, *args: object, **kwargs: object) -> NoReturn:
