@@ -62,6 +62,9 @@ def test_last_meeting_and_deleting_a_meeting(radar: Radar) -> None:
     radar.create_meeting("Voorjaar", network="M150", held_on=date(2027, 3, 1))
     radar.create_meeting("G40 overleg", network="G40", held_on=date(2026, 11, 1))
     assert radar.last_meeting("M150", before=date(2026, 12, 7)) == old
+    spring = radar.meetings()[0]
+    assert radar.report_period(spring)[0] == date(2026, 10, 1)  # since the previous one
+    assert radar.report_period(old)[1] == date(2026, 10, 1)
     assert radar.last_meeting("M150", before=date(2026, 9, 1)) is None
     radar.delete_meeting(old.id)
     assert radar.last_meeting("M150", before=date(2026, 12, 7)) is None

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import pypdf
 import pytest
 
 from nieuwsradar.config import Settings
@@ -134,6 +135,15 @@ def test_board_create_pin_reorder_note_remove_and_export(client: httpx.Client) -
     assert rows[0][0] == "\ufeffvolgorde" and rows[2][2] == "Aanpak illegale vakantieverhuur"
     printed = client.get(f"/agenda/{meeting}/afdrukken").text
     assert "Agenda: Najaarsbijeenkomst" in printed and "Met de RIEC" in printed
+
+    client.post("/agenda", data={"titel": "Vorige keer", "netwerk": "M150",
+                                 "datum": "2026-10-20", "csrf": token})
+    pdf = client.get(f"/agenda/{meeting}/rapport.pdf")
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    text = " ".join(" ".join(p.extract_text() for p in pypdf.PdfReader(
+        io.BytesIO(pdf.content)).pages).split())
+    assert "Periode maandag 19 oktober 2026 t/m" in text  # the week of the previous meeting
+    assert "Aanpak illegale vakantieverhuur" in text
 
     client.post(f"/agenda/{meeting}/regel/{first}", data={"actie": "verwijder", "csrf": token})
     assert "Aanpak illegale vakantieverhuur" not in client.get(board_url).text

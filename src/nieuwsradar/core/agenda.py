@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from nieuwsradar.config import DOMAINS
 from nieuwsradar.core.base import RadarBase
@@ -52,6 +52,16 @@ class AgendaPart(RadarBase):
         """The network's latest meeting before ``before`` (default today): the start of
         the period "since the last meeting"."""
         return self._db.last_meeting(network, before or datetime.now(UTC).date())
+
+    def report_period(self, meeting: Meeting) -> tuple[date, date]:
+        """The period a meeting's report covers: since the network's previous meeting
+        (or the 26 weeks before, when there was none) through the meeting's date (or
+        today, if that is earlier or the date is open)."""
+        today = datetime.now(UTC).date()
+        until = min(meeting.held_on or today, today)
+        previous = self._db.last_meeting(meeting.network, meeting.held_on or today)
+        since = previous.held_on if previous and previous.held_on else until - timedelta(weeks=26)
+        return min(since, until), until
 
     def agenda(self, meeting_id: int) -> list[AgendaEntry]:
         """The agenda of a meeting, in order."""

@@ -109,41 +109,42 @@ def _content(stem: str) -> bool:
     return len(stem) >= 3 and stem not in _STOP_STEMS and not stem.isdigit()
 
 
-def _stem_runs(text: str) -> Iterable[list[str]]:
-    """Runs of consecutive content stems, split at punctuation and stop words, so an
-    n-gram never crosses a sentence, a clause or a function word."""
-    for segment in _SEGMENTS.split(text):
-        run: list[str] = []
-        for stem in stem_text(segment).split():
-            if _content(stem):
-                run.append(stem)
-            elif run:
-                yield run
-                run = []
-        if run:
-            yield run
+#: Punctuation that ends a clause becomes the stop word "en", so one stemming call per
+#: item splits the runs there too (the same boundaries as :data:`_SEGMENTS`).
+_BREAKS = str.maketrans(dict.fromkeys(".,;:!?()[]{}\"“”„«»|–—•·", " en "))
 
 
 def item_terms(title: str, summary: str) -> set[str]:
     """The topic keys (stem n-grams, 1-3 words) of an item: from its title and the lead of
     its summary (first 40 words), which say what the item is about.
 
-    This runs for every ingested item, so it is written for speed (one stemming call per
-    clause, n-grams by zipping the run with itself).
+    This runs for every ingested item, so it is written for speed: one stemming call for
+    the whole text (clause breaks turned into a stop word), n-grams by zipping each run
+    with itself.
     """
+    text = f"{title} en {_lead(summary)}".translate(_BREAKS)
+    if " - " in text or " / " in text:
+        text = text.replace(" - ", " en ").replace(" / ", " en ")
     terms: set[str] = set()
-    for text in (title, _lead(summary)):
-        for run in _stem_runs(text):
+    run: list[str] = []
+    stop = _STOP_STEMS
+    for stem in (*stem_text(text).split(), "en"):
+        if len(stem) > 2 and stem not in stop and not stem.isdigit():
+            run.append(stem)
+            continue
+        if run:
             terms.update(run)
             if len(run) > 1:
                 terms.update(map(" ".join, pairwise(run)))
                 if len(run) > 2:
                     terms.update(map(" ".join, zip(run, run[1:], run[2:], strict=False)))
+            run = []
     return terms
 
 
 def _surface_runs(text: str) -> Iterable[list[tuple[str, str]]]:
-    """Like :func:`_stem_runs`, with each stem's written word (for display only)."""
+    """Runs of consecutive content words as (written word, stem), split like
+    :func:`item_terms` splits them (for display only)."""
     for segment in _SEGMENTS.split(text):
         run: list[tuple[str, str]] = []
         for word in _WORD.findall(segment):

@@ -6,7 +6,7 @@ All forms work without JavaScript: each action is its own POST that redirects ba
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from nieuwsradar.core import Radar
 from nieuwsradar.core.agenda import MAX_NOTE, MAX_TITLE, Meeting, agenda_csv, agenda_markdown
 from nieuwsradar.errors import InputError, NieuwsradarError
-from nieuwsradar.trends.report import DOMAIN_NAMES
+from nieuwsradar.trends.report import DOMAIN_NAMES, render_html, render_pdf
 from nieuwsradar.types import User
 from nieuwsradar.web.deps import get_radar, require_coordinator, verify_csrf
 from nieuwsradar.web.templating import render
@@ -157,6 +157,19 @@ def export_csv(meeting_id: Id, radar: RadarDep) -> Response:
                     media_type="text/csv; charset=utf-8", headers={
                         "Content-Disposition":
                         f'attachment; filename="{_filename(meeting, "csv")}"'})
+
+
+@router.get("/agenda/{meeting_id}/rapport.pdf")
+def report_pdf(meeting_id: Id, radar: RadarDep) -> Response:
+    """The trend report since the network's previous meeting, as PDF."""
+    meeting = _meeting(radar, meeting_id)
+    since, until = radar.report_period(meeting)
+    network = meeting.network if meeting.network in radar.networks() else None
+    report = radar.trends(since=since, until=until, network=network)
+    html = render_html(report, generated=datetime.now(UTC),
+                       title=f"Trendrapport {meeting.network or 'nieuwsradar'}")
+    return Response(render_pdf(html), media_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{_filename(meeting, "pdf")}"'})
 
 
 @router.get("/agenda/{meeting_id}/afdrukken")
