@@ -6,7 +6,19 @@ it here (see :mod:`nieuwsradar.web` for the whole recipe).
 
 from fastapi import APIRouter
 
-from nieuwsradar.web.routes import api, auth, digest, docs, health, home, items, search, sources
+from nieuwsradar.web.routes import (
+    agenda,
+    api,
+    auth,
+    digest,
+    docs,
+    health,
+    home,
+    items,
+    search,
+    sources,
+    trends,
+)
 
 ROUTERS: list[APIRouter] = [
     home.router,
@@ -18,4 +30,6 @@ ROUTERS: list[APIRouter] = [
     docs.router,
     digest.router,
     health.router,
+    trends.router,
+    agenda.router,
 ]
