@@ -6,7 +6,6 @@ with exit code 1 (click's usage errors keep code 2); no tracebacks for expected 
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -16,9 +15,10 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from nieuwsradar.cli.classify import classify_cmd, evaluate_cmd, train_cmd
-from nieuwsradar.cli.output import write_atomically
+from nieuwsradar.cli.output import clean, safe_json, write_atomically
 from nieuwsradar.config import Settings
 from nieuwsradar.core import Radar, make_radar
 from nieuwsradar.errors import NieuwsradarError
@@ -37,7 +37,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except NieuwsradarError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(clean(exc)) from None
 
 
 @click.group(cls=_Group)
@@ -101,7 +101,7 @@ def remove_source(ctx: click.Context, source_id: int, purge: bool) -> None:
     """Verwijder een bron (met --purge ook haar items)."""
     radar = open_radar(ctx)
     state, still_listed = radar.remove_source(source_id, purge=purge)
-    click.echo(f"Bron {state.spec.name} verwijderd.")
+    click.echo(f"Bron {clean(state.spec.name)} verwijderd.")
     if still_listed:
         click.echo(f"Let op: {radar.settings.feeds} noemt deze bron nog; haal haar daar weg, "
                    "anders komt ze bij de volgende update terug.", err=True)
@@ -118,15 +118,16 @@ def list_sources(ctx: click.Context, as_json: bool, feeds: Path | None) -> None:
     radar.sync_feeds_file()
     states = radar.sources()
     if as_json:
-        click.echo(json.dumps([_source_json(s) for s in states], ensure_ascii=False, indent=2))
+        click.echo(safe_json([_source_json(s) for s in states]))
         return
     table = Table(title=f"{len(states)} bronnen")
     for col in ("id", "naam", "soort", "items", "laatst ok", "fouten", "laatste fout",
                 "volgende controle"):
         table.add_column(col)
     for s in states:
-        table.add_row(str(s.id), s.spec.name, s.spec.kind, str(s.item_count), _when(s.last_ok_at),
-                      str(s.error_count), (s.last_error or "")[:80], _when(s.next_check_at))
+        table.add_row(*(Text(clean(cell)) for cell in (
+            s.id, s.spec.name, s.spec.kind, s.item_count, _when(s.last_ok_at), s.error_count,
+            (s.last_error or "")[:80], _when(s.next_check_at))))
     Console().print(table)
 
 
@@ -194,7 +195,7 @@ def print_summary(result: UpdateResult) -> None:
     for failure in result.failures:
         error = failure.error or ""
         where = failure.name if failure.url in error else f"{failure.name} ({failure.url})"
-        click.echo(f"  mislukt: {where}: {error}")
+        click.echo(f"  mislukt: {clean(where)}: {clean(error)}")
 
 
 # --- search -------------------------------------------------------------------------------
@@ -209,20 +210,19 @@ def search_cmd(ctx: click.Context, query: tuple[str, ...], as_json: bool, limit:
     radar = open_radar(ctx)
     page = radar.search(" ".join(query), limit=limit)
     if as_json:
-        click.echo(json.dumps({"total": page.total, "more": page.more, "hits": [
+        click.echo(safe_json({"total": page.total, "more": page.more, "hits": [
             {"id": h.item.id, "title": h.item.title, "url": h.item.url,
              "source": h.item.source_name, "published_at": h.item.published_at.isoformat(),
              "labels": sorted({lab.label for lab in h.item.labels}), "rank": h.rank,
-             "snippet": _plain_snippet(h.snippet)} for h in page.hits]},
-            ensure_ascii=False, indent=2))
+             "snippet": _plain_snippet(h.snippet)} for h in page.hits]}))
         return
     click.echo(f"{page.total}{'+' if page.more else ''} resultaten")
     for hit in page.hits:
         labels = ", ".join(sorted({lab.label for lab in hit.item.labels})) or "overig"
         date = hit.item.published_at.astimezone().strftime("%Y-%m-%d")
-        click.echo(f"\n{date}  {hit.item.title}  [{labels}]")
-        click.echo(f"  {hit.item.source_name} — {hit.item.url}")
-        click.echo(f"  {_plain_snippet(hit.snippet, '[', ']')}")
+        click.echo(f"\n{date}  {clean(hit.item.title)}  [{clean(labels)}]")
+        click.echo(f"  {clean(hit.item.source_name)} — {clean(hit.item.url)}")
+        click.echo(f"  {clean(_plain_snippet(hit.snippet, '[', ']'))}")
 
 
 def _plain_snippet(snippet: str, start: str = "", end: str = "") -> str:
@@ -239,7 +239,7 @@ def label_cmd(ctx: click.Context, item_id: int, labels: tuple[str, ...]) -> None
     """Corrigeer de domeinen van een item (geen labels = overig). Wint van het model."""
     item = open_radar(ctx).set_human_labels(item_id, labels)
     human = sorted({lab.label for lab in item.labels if lab.origin == "human"})
-    click.echo(f"item {item.id}: {', '.join(human) or 'overig'} (door mens)")
+    click.echo(f"item {item.id}: {clean(', '.join(human)) or 'overig'} (door mens)")
 
 
 @main.command("delete")
@@ -248,7 +248,7 @@ def label_cmd(ctx: click.Context, item_id: int, labels: tuple[str, ...]) -> None
 def delete_cmd(ctx: click.Context, item_id: int) -> None:
     """Verwijder een item; het komt bij volgende updates niet terug."""
     item = open_radar(ctx).delete_item(item_id)
-    click.echo(f"item {item.id} verwijderd: {item.title}")
+    click.echo(f"item {item.id} verwijderd: {clean(item.title)}")
 
 
 @main.command("reclassify")
