@@ -219,3 +219,12 @@ def test_a_database_from_before_the_application_id_is_still_ours(tmp_path: Path)
     conn.close()
     with open_storage(path) as store:
         assert store.count_items() == 0
+
+
+def test_an_id_beyond_sqlite_integers_is_a_storage_error(archive: Path) -> None:
+    with open_storage(archive) as store:
+        with pytest.raises(StorageError, match="larger than the database can hold"):
+            store.get_source(10**30)
+        with pytest.raises(StorageError, match="larger than the database can hold"):
+            store.delete_item(10**30)
+        assert store.count_items() == len(TEXTS)

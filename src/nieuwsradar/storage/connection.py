@@ -29,6 +29,8 @@ _HINTS = (
     ("unable to open", "check that the directory exists and is writable"),
     ("locked", "another nieuwsradar process is writing: wait for it and try again"),
     ("busy", "another nieuwsradar process is writing: wait for it and try again"),
+    ("too large to convert", "a number (an id?) is larger than the database can hold; "
+     "check it"),
 )
 
 
