@@ -115,7 +115,8 @@ def remove_source(ctx: click.Context, source_id: int, purge: bool) -> None:
 def list_sources(ctx: click.Context, as_json: bool, feeds: Path | None) -> None:
     """Toon de bronnen met hun gezondheid (laatst ok, laatste fout, volgende controle)."""
     radar = open_radar(ctx, feeds=feeds)
-    radar.sync_feeds_file()
+    if not radar.read_only:  # listing a read-only database shows what it holds
+        radar.sync_feeds_file()
     states = radar.sources()
     if as_json:
         click.echo(safe_json([_source_json(s) for s in states]))
