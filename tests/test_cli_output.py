@@ -5,7 +5,10 @@ prints safely, and JSON output stays valid and exact."""
 from __future__ import annotations
 
 import json
+import os
+import pty
 import re
+import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,7 +19,8 @@ from nieuwsradar.cli import main
 from nieuwsradar.cli.output import clean, safe_json
 from nieuwsradar.storage import open_storage
 from nieuwsradar.types import NewItem, SourceSpec
-from support.cli import nieuwsradar
+from support.cli import NIEUWSRADAR, nieuwsradar
+from support.httpd import LocalHTTPServer, Route
 
 T0 = datetime(2026, 11, 10, 9, 0, tzinfo=UTC)
 HOSTILE_TITLE = ("Bodycam\x1b[2J\x1b[H voor boa's\x1b]0;gehackt\x07 in de wijk\x00\x07"
@@ -101,3 +105,35 @@ def test_safe_json_escapes_what_json_leaves_raw() -> None:
     data = {"t": "a\u202e\x85\x9b\udfff b\x1b"}
     text = safe_json(data)
     assert not UNSAFE.search(text) and json.loads(text) == data
+
+
+def test_the_update_progress_bar_shows_source_names_harmlessly(tmp_path: Path) -> None:
+    """On a terminal, update shows each source's name in a progress bar (rich)."""
+    db = tmp_path / "radar.db"
+    with LocalHTTPServer() as srv:
+        srv.route("/feed.xml", Route(body=b"<rss version='2.0'><channel><title>t</title>"
+                                     b"</channel></rss>", delay_s=0.5))
+        with open_storage(db) as store:
+            store.upsert_source(SourceSpec(url=srv.url("/feed.xml"),
+                                           name="Bron\x1b]0;gehackt\x07 [bold]vet[/bold]"))
+        controller, terminal = pty.openpty()
+        env = {**os.environ, "NIEUWSRADAR_MODEL": str(tmp_path / "geen.skops"),
+               "COLUMNS": "200", "TERM": "xterm"}
+        env.pop("NIEUWSRADAR_DB", None)
+        proc = subprocess.Popen([str(NIEUWSRADAR), "--db", str(db), "update"], cwd=tmp_path,
+                                stdout=subprocess.PIPE, stderr=terminal, env=env)
+        os.close(terminal)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:  # the terminal closed: the process is done
+                break
+            if not chunk:
+                break
+            shown += chunk
+        proc.communicate(timeout=60)
+        os.close(controller)
+    assert proc.returncode == 0
+    assert b"gehackt" not in shown
+    assert b"[bold]vet[/bold]" in shown  # shown as written, not taken as markup

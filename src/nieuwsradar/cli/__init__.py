@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
@@ -183,7 +184,8 @@ def run_with_progress(radar: Radar, *, all_sources: bool, workers: int | None) -
         return radar.update(
             all_sources=all_sources, workers=workers,
             on_start=lambda n: bar.update(task, total=n),
-            progress=lambda r: bar.update(task, advance=1, description=r.name[:40]))
+            progress=lambda r: bar.update(task, advance=1,
+                                          description=escape(clean(r.name)[:40])))
 
 
 def print_summary(result: UpdateResult) -> None:
