@@ -148,3 +148,8 @@ def test_a_failed_export_leaves_the_existing_file_alone(db: Path, tmp_path: Path
     line = one_line_error(nieuwsradar("sources", "export-opml", "-o", missing, db=db))
     assert str(missing) in line and "bestaat-niet" in line
     assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_feeds_file_that_is_not_utf8(db: Path) -> None:
+    line = one_line_error(sync(db, '[[source]]\nname = "Gemeente K\xf6ln"\n'.encode("latin-1")))
+    assert "feeds.toml:2" in line and "not UTF-8" in line and "0xf6" in line

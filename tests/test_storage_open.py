@@ -219,3 +219,25 @@ def test_a_database_from_before_the_application_id_is_still_ours(tmp_path: Path)
     conn.close()
     with open_storage(path) as store:
         assert store.count_items() == 0
+
+
+def test_an_id_beyond_sqlite_integers_is_a_storage_error(archive: Path) -> None:
+    with open_storage(archive) as store:
+        with pytest.raises(StorageError, match="larger than the database can hold"):
+            store.get_source(10**30)
+        with pytest.raises(StorageError, match="larger than the database can hold"):
+            store.delete_item(10**30)
+        assert store.count_items() == len(TEXTS)
+
+
+def test_sources_can_be_listed_from_a_read_only_file(archive: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "kopie"
+    folder.mkdir()
+    copy = folder / "radar.db"
+    shutil.copy(archive, copy)
+    copy.chmod(0o444)
+    (folder / "feeds.toml").write_text(
+        '[[source]]\nname = "Nieuw"\nurl = "https://nieuw.example.nl/rss"\n', encoding="utf-8")
+    done = nieuwsradar("sources", "list", "--json", db=copy, read_only_user=True, cwd=folder)
+    assert done.returncode == 0, done.stderr
+    assert '"name": "Bron"' in done.stdout and "Nieuw" not in done.stdout

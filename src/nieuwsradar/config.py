@@ -413,8 +413,13 @@ def load_sources(path: Path) -> list[SourceSpec]:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError("file not found; create it or pass --feeds", path=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read file: {exc}", path=str(path)) from None
+    except UnicodeDecodeError as exc:
+        line = exc.object[:exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"not UTF-8 text (byte {exc.object[exc.start]:#04x}); save the file as UTF-8",
+            path=str(path), line=line) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read file: {exc.strerror or exc}", path=str(path)) from None
     return parse_sources(text, str(path))
 
 

@@ -6,7 +6,6 @@ with exit code 1 (click's usage errors keep code 2); no tracebacks for expected 
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -14,13 +13,15 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from nieuwsradar.cli.classify import classify_cmd, evaluate_cmd, train_cmd
 from nieuwsradar.cli.digest import digest_cmd
 from nieuwsradar.cli.members import members_cmd
-from nieuwsradar.cli.output import write_atomically
+from nieuwsradar.cli.output import clean, safe_json, write_atomically
 from nieuwsradar.cli.serve import serve_cmd
 from nieuwsradar.cli.trends import report_cmd, trends_cmd
 from nieuwsradar.cli.users import users_cmd
@@ -43,7 +44,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except NieuwsradarError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(clean(exc)) from None
 
 
 @click.group(cls=_Group)
@@ -115,7 +116,7 @@ def remove_source(ctx: click.Context, source_id: int, purge: bool) -> None:
     """Verwijder een bron (met --purge ook haar items)."""
     radar = open_radar(ctx)
     state, still_listed = radar.remove_source(source_id, purge=purge)
-    click.echo(f"Bron {state.spec.name} verwijderd.")
+    click.echo(f"Bron {clean(state.spec.name)} verwijderd.")
     if still_listed:
         click.echo(f"Let op: {radar.settings.feeds} noemt deze bron nog; haal haar daar weg, "
                    "anders komt ze bij de volgende update terug.", err=True)
@@ -129,18 +130,20 @@ def remove_source(ctx: click.Context, source_id: int, purge: bool) -> None:
 def list_sources(ctx: click.Context, as_json: bool, feeds: Path | None) -> None:
     """Toon de bronnen met hun gezondheid (laatst ok, laatste fout, volgende controle)."""
     radar = open_radar(ctx, feeds=feeds)
-    radar.sync_feeds_file()
+    if not radar.read_only:  # listing a read-only database shows what it holds
+        radar.sync_feeds_file()
     states = radar.sources()
     if as_json:
-        click.echo(json.dumps([_source_json(s) for s in states], ensure_ascii=False, indent=2))
+        click.echo(safe_json([_source_json(s) for s in states]))
         return
     table = Table(title=f"{len(states)} bronnen")
     for col in ("id", "naam", "soort", "items", "laatst ok", "fouten", "laatste fout",
                 "volgende controle"):
         table.add_column(col)
     for s in states:
-        table.add_row(str(s.id), s.spec.name, s.spec.kind, str(s.item_count), _when(s.last_ok_at),
-                      str(s.error_count), (s.last_error or "")[:80], _when(s.next_check_at))
+        table.add_row(*(Text(clean(cell)) for cell in (
+            s.id, s.spec.name, s.spec.kind, s.item_count, _when(s.last_ok_at), s.error_count,
+            (s.last_error or "")[:80], _when(s.next_check_at))))
     Console().print(table)
 
 
@@ -195,7 +198,8 @@ def run_with_progress(radar: Radar, *, all_sources: bool, workers: int | None) -
         return radar.update(
             all_sources=all_sources, workers=workers,
             on_start=lambda n: bar.update(task, total=n),
-            progress=lambda r: bar.update(task, advance=1, description=r.name[:40]))
+            progress=lambda r: bar.update(task, advance=1,
+                                          description=escape(clean(r.name)[:40])))
 
 
 def print_summary(result: UpdateResult) -> None:
@@ -208,7 +212,7 @@ def print_summary(result: UpdateResult) -> None:
     for failure in result.failures:
         error = failure.error or ""
         where = failure.name if failure.url in error else f"{failure.name} ({failure.url})"
-        click.echo(f"  mislukt: {where}: {error}")
+        click.echo(f"  mislukt: {clean(where)}: {clean(error)}")
 
 
 # --- search -------------------------------------------------------------------------------
@@ -231,9 +235,9 @@ def search_cmd(ctx: click.Context, query: tuple[str, ...], as_json: bool, limit:
     found = radar.find(SearchRequest(text=" ".join(query), limit=limit, offset=offset,
                                      sort="date" if sort == "datum" else "relevance"))
     for warning in found.warnings:
-        click.echo(f"Let op: {warning}", err=True)
+        click.echo(f"Let op: {clean(warning)}", err=True)
     if as_json:
-        click.echo(json.dumps({
+        click.echo(safe_json({
             "total": found.total, "more": found.more, "warnings": found.warnings,
             "facets": {key: [{"value": f.value, "name": f.name, "count": f.count}
                              for f in counts] for key, counts in found.facets.items()},
@@ -241,16 +245,15 @@ def search_cmd(ctx: click.Context, query: tuple[str, ...], as_json: bool, limit:
                 {"id": h.item.id, "title": h.item.title, "url": h.item.url,
                  "source": h.item.source_name, "published_at": h.item.published_at.isoformat(),
                  "labels": sorted({lab.label for lab in h.item.labels}), "rank": h.rank,
-                 "snippet": _plain_snippet(h.snippet)} for h in found.hits]},
-            ensure_ascii=False, indent=2))
+                 "snippet": _plain_snippet(h.snippet)} for h in found.hits]}))
         return
     click.echo(f"{'meer dan ' if found.more else ''}{found.total} resultaten")
     for hit in found.hits:
         labels = ", ".join(sorted({lab.label for lab in hit.item.labels})) or "overig"
         date = hit.item.published_at.astimezone().strftime("%Y-%m-%d")
-        click.echo(f"\n{date}  {hit.item.title}  [{labels}]")
-        click.echo(f"  {hit.item.source_name} — {hit.item.url}")
-        click.echo(f"  {_plain_snippet(hit.snippet, '[', ']')}")
+        click.echo(f"\n{date}  {clean(hit.item.title)}  [{clean(labels)}]")
+        click.echo(f"  {clean(hit.item.source_name)} — {clean(hit.item.url)}")
+        click.echo(f"  {clean(_plain_snippet(hit.snippet, '[', ']'))}")
 
 
 def _plain_snippet(snippet: str, start: str = "", end: str = "") -> str:
@@ -267,7 +270,7 @@ def label_cmd(ctx: click.Context, item_id: int, labels: tuple[str, ...]) -> None
     """Corrigeer de domeinen van een item (geen labels = overig). Wint van het model."""
     item = open_radar(ctx).set_human_labels(item_id, labels)
     human = sorted({lab.label for lab in item.labels if lab.origin == "human"})
-    click.echo(f"item {item.id}: {', '.join(human) or 'overig'} (door mens)")
+    click.echo(f"item {item.id}: {clean(', '.join(human)) or 'overig'} (door mens)")
 
 
 @main.command("delete")
@@ -276,7 +279,7 @@ def label_cmd(ctx: click.Context, item_id: int, labels: tuple[str, ...]) -> None
 def delete_cmd(ctx: click.Context, item_id: int) -> None:
     """Verwijder een item; het komt bij volgende updates niet terug."""
     item = open_radar(ctx).delete_item(item_id)
-    click.echo(f"item {item.id} verwijderd: {item.title}")
+    click.echo(f"item {item.id} verwijderd: {clean(item.title)}")
 
 
 @main.command("reclassify")

@@ -43,6 +43,12 @@ class RadarBase:
         return storage
 
     @property
+    def read_only(self) -> bool:
+        """True when the database file is not writable for this process: it was opened
+        read-only, so only reading works (search, lists, exports)."""
+        return self._db.readonly
+
+    @property
     def index_outdated(self) -> bool:
         """True when the database is read-only and its search index was built with other
         stemming rules: search works, but stemmed matches may be incomplete."""

@@ -73,7 +73,7 @@ class StorageBase:
             yield
         except BaseException as exc:
             self._rollback()
-            if isinstance(exc, sqlite3.Error):
+            if isinstance(exc, sqlite3.Error | OverflowError):
                 raise storage_error(self.path, "writing", exc) from exc
             raise
         try:
@@ -88,10 +88,11 @@ class StorageBase:
 
     @contextmanager
     def _reading(self, action: str = "reading") -> Iterator[None]:
-        """Translate sqlite3 errors raised in the block into StorageError."""
+        """Translate sqlite3 errors raised in the block into StorageError (also the
+        OverflowError of a number beyond SQLite's 64-bit integers, e.g. an id)."""
         try:
             yield
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, OverflowError) as exc:
             raise storage_error(self.path, action, exc) from exc
 
     def _fail(self, message: str) -> StorageError:

@@ -29,6 +29,8 @@ _HINTS = (
     ("unable to open", "check that the directory exists and is writable"),
     ("locked", "another nieuwsradar process is writing: wait for it and try again"),
     ("busy", "another nieuwsradar process is writing: wait for it and try again"),
+    ("too large to convert", "a number (an id?) is larger than the database can hold; "
+     "check it"),
 )
 
 
@@ -55,9 +57,10 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     always explicit (``BEGIN IMMEDIATE``), so nothing is committed behind our back. The
     journal mode is not touched here: :func:`use_wal` switches to WAL once the caller
     knows the file is a nieuwsradar database (another application's file is left as it
-    is). A ``readonly`` connection cannot write at all (``mode=ro``, ``query_only``); in
-    a read-only directory, where SQLite cannot create the WAL index, it opens the file
-    as immutable (nobody can be writing it there).
+    is). A ``readonly`` connection cannot write at all (``mode=ro``, ``query_only``). In
+    a read-only directory without a ``-shm`` file SQLite cannot build the WAL index;
+    then no process has the database open for writing, and it is opened as immutable
+    (a writer that starts later, as another user, is not seen by this connection).
     """
     if not path.parent.is_dir():
         raise StorageError(
@@ -96,8 +99,10 @@ def _open(path: Path, *, readonly: bool) -> sqlite3.Connection:
         text = str(exc).lower()
         if "unable to open" not in text and "readonly" not in text:
             raise
+        if path.with_name(f"{path.name}-shm").exists():
+            raise  # a writer may have it open: immutable reads could be inconsistent
     # A WAL database in a read-only directory without its -shm file: SQLite cannot
-    # build the shared WAL index, but as nobody can write here the file cannot change.
+    # build the shared WAL index; no process has the database open for writing.
     return sqlite3.connect(f"{uri}&immutable=1", uri=True, isolation_level=None,
                            check_same_thread=False)
 
