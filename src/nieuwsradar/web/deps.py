@@ -17,6 +17,7 @@ from nieuwsradar.types import User
 
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "x-csrf-token"
+_UNKNOWN = object()
 
 
 class SignInRequired(Exception):
@@ -37,8 +38,8 @@ def get_radar(request: Request) -> Radar:
 def current_user(request: Request) -> User | None:
     """The coordinator of this request: by session cookie, or by an API token
     (``Authorization: Bearer ...``, honoured on ``/api/`` only). Cached per request."""
-    if "user" in request.state._state:
-        cached: User | None = request.state.user
+    cached = getattr(request.state, "user", _UNKNOWN)
+    if cached is None or isinstance(cached, User):
         return cached
     radar = get_radar(request)
     user = None
