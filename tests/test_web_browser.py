@@ -17,7 +17,7 @@ import pytest
 from nieuwsradar.config import Settings
 from nieuwsradar.core import make_radar
 from nieuwsradar.present import local
-from support.web import NOW, Archive, LiveServer, build_archive
+from support.web import NOW, Archive, LiveServer, build_archive, cheap_password_hashing
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -34,6 +34,12 @@ if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
                     pytrace=False)
     pytest.skip(f"{CHROMIUM} is not installed (.ci/run installs it with apt-get)",
                 allow_module_level=True)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _cheap_hashing() -> Iterator[None]:
+    with cheap_password_hashing():
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -126,6 +132,7 @@ def test_open_an_item_from_the_results(page: object, archive: tuple[Path, Archiv
     assert "Drugslab in loods: burgemeester sluit pand" in story.inner_text()
     labels = page.locator("#labels").inner_text()
     assert "Ondermijnende criminaliteit" in labels and "score 0,88" in labels
+    assert "Doorslaggevende woorden: drugslab (+" in labels  # the model's explanation
 
 
 def test_domain_page_has_the_controls_and_a_feed(page: object) -> None:

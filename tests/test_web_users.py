@@ -12,10 +12,16 @@ from click.testing import CliRunner
 
 from nieuwsradar.cli import main
 from nieuwsradar.config import Settings
-from nieuwsradar.core import make_radar
-from support.web import Archive, LiveServer, build_archive
+from nieuwsradar.core import SignInRefused, make_radar
+from support.web import Archive, LiveServer, build_archive, cheap_password_hashing
 
 PASSWORD = "correct-paard-batterij"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _cheap_hashing() -> Iterator[None]:
+    with cheap_password_hashing():
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -202,3 +208,18 @@ def test_label_post_without_session_or_csrf_changes_nothing(
     after = client.get(f"/item/{item}").text
     assert "anna@example.nl koos handhaving, ondermijning" in after
     assert "De labels zijn opgeslagen." in client.get(ok.headers["location"]).text
+
+
+def test_many_failures_from_one_client_slow_down_every_account(tmp_path: Path) -> None:
+    with make_radar(Settings(db=tmp_path / "client.db")) as radar:
+        radar.add_user("ida@example.nl", PASSWORD)
+        for n in range(20):
+            with pytest.raises(SignInRefused) as wrong:
+                radar.sign_in(f"gok{n}@example.nl", "fout", client="10.9.9.9")
+            assert wrong.value.wait_s == 0
+        with pytest.raises(SignInRefused) as refused:
+            radar.sign_in("ida@example.nl", PASSWORD, client="10.9.9.9")
+        assert 0 < refused.value.wait_s <= 30
+        # the same account from another client is fine, and a success clears its record
+        assert radar.sign_in("ida@example.nl", PASSWORD, client="10.1.1.1").email == (
+            "ida@example.nl")

@@ -6,14 +6,19 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 
+import pytest
 import uvicorn
+from argon2 import PasswordHasher
 
 from nieuwsradar.config import Settings
+from nieuwsradar.core import users
 from nieuwsradar.storage import open_storage
 from nieuwsradar.types import Label, NewItem, SourceSpec
 from nieuwsradar.web import create_app
@@ -27,6 +32,17 @@ XSS_HTML = ('<p>Tekst</p><script>window.pwned=3</script><img src="x" onerror="wi
 XSS_URL = "javascript:window.pwned=8;alert(8)"
 XSS_SOURCE = '"><script>window.pwned=9</script><b onmouseover="window.pwned=10">Bron</b>'
 NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+@contextmanager
+def cheap_password_hashing() -> Iterator[None]:
+    """Argon2id at minimal cost while the block runs: the same code path as in production,
+    but a sign-in costs milliseconds instead of most of a second on a busy 2-core box."""
+    hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(users, "_HASHER", hasher)
+        patch.setattr(users, "_DUMMY_HASH", hasher.hash("dummy"))
+        yield
 
 
 def free_port() -> int:
