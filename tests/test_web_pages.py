@@ -78,6 +78,20 @@ def test_sources_page_shows_health(client: httpx.Client) -> None:
     assert "&lt;script&gt;window.pwned=9&lt;/script&gt;" in page  # a hostile name, escaped
 
 
+def test_search_form_offers_every_source_and_keeps_choices(client: httpx.Client) -> None:
+    page = client.get("/zoeken").text
+    options = re.findall(r'<option value="(\d+)"( selected)?>([^<]*)</option>', page)
+    names = [name for _, _, name in options]
+    assert names[1:] == ["Gemeente Voorbeeld", "RIEC Nieuws"]  # hostile name sorts first
+    riec = next(value for value, _, name in options if name == "RIEC Nieuws")
+    chosen = client.get("/zoeken", params={"q": "drugslab", "bron": riec, "van": "2020-01-01",
+                                           "sorteer": "datum"}).text
+    assert f'<option value="{riec}" selected>RIEC Nieuws</option>' in chosen
+    assert 'value="2020-01-01"' in chosen and 'value="datum" checked' in chosen
+    assert "<details class=\"more-filters\" open>" in chosen
+    assert "1 resultaat" in chosen
+
+
 def test_results_are_paged(client: httpx.Client) -> None:
     first = client.get("/zoeken", params={"q": "raadsvergadering"}).text
     assert "30 resultaten" in first and "Pagina 1 van 2" in first
