@@ -173,6 +173,22 @@ def test_sessions_survive_a_restart(tmp_path: Path) -> None:
         assert "Ingelogd als" not in c.get("/").text
 
 
+def test_a_new_password_or_removal_ends_sessions(tmp_path: Path) -> None:
+    db = tmp_path / "revoke.db"
+    with make_radar(Settings(db=db)) as radar:
+        radar.add_user("joke@example.nl", PASSWORD, name="Joke")
+    with LiveServer(Settings(db=db)) as srv, httpx.Client(base_url=srv.url) as c:
+        assert sign_in(c, "joke@example.nl").status_code == 303
+        assert "Ingelogd als Joke" in c.get("/").text
+        with make_radar(Settings(db=db)) as radar:
+            radar.add_user("joke@example.nl", "een-heel-nieuw-wachtwoord", name="Joke")
+        assert "Ingelogd als" not in c.get("/").text
+        assert sign_in(c, "joke@example.nl", "een-heel-nieuw-wachtwoord").status_code == 303
+        with make_radar(Settings(db=db)) as radar:
+            radar.remove_user("joke@example.nl")
+        assert "Ingelogd als" not in c.get("/").text
+
+
 def test_https_base_url_makes_the_cookie_secure(tmp_path: Path) -> None:
     db = tmp_path / "secure.db"
     with make_radar(Settings(db=db)) as radar:

@@ -43,9 +43,9 @@ def current_user(request: Request) -> User | None:
         return cached
     radar = get_radar(request)
     user = None
-    uid = request.session.get("uid")
-    if isinstance(uid, int):
-        user = radar.user(uid)
+    uid, stamp = request.session.get("uid"), request.session.get("stamp")
+    if isinstance(uid, int) and isinstance(stamp, str):
+        user = radar.session_user(uid, stamp)
     if user is None and request.url.path.startswith("/api/"):
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() == "bearer" and token.strip():
@@ -96,6 +96,7 @@ def sign_in_session(request: Request, user: User) -> None:
     """Start a fresh session for ``user`` (a new CSRF token: no session fixation)."""
     request.session.clear()
     request.session["uid"] = user.id
+    request.session["stamp"] = get_radar(request).session_stamp(user)
     request.session[CSRF_FIELD] = secrets.token_urlsafe(32)
     request.state.user = user
 
