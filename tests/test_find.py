@@ -148,6 +148,16 @@ def test_counts_facets_paging_and_sort(radar: tuple[Radar, dict[str, int]],
     assert sum(f.count for f in capped.facets["bron"]) == 2
 
 
+def test_a_word_finds_its_compounds(radar: tuple[Radar, dict[str, int]]) -> None:
+    engine, ids = radar
+    found = engine.find(SearchRequest(text="verhuur"))
+    assert keys(found, ids) == ["verhuur"]
+    assert "\x02vakantieverhuur\x03" in found.hits[0].snippet
+    assert "\x02kamerverhuur\x03" in found.hits[0].snippet
+    assert find(radar, '"verhuur"') == []  # a quoted word is taken as written
+    assert find(radar, "markt") == ["boa-markt"]  # "supermarkt" would be a compound
+
+
 def test_odd_requests_get_warnings(radar: tuple[Radar, dict[str, int]]) -> None:
     found = radar[0].find(SearchRequest(text="boa", sort="random", limit=-5, offset=-1))
     assert found.warnings and "sortering" in found.warnings[0] and found.hits == []

@@ -89,15 +89,16 @@ class SearchPart(RadarBase):
             sort = "relevance"
         limit = min(max(request.limit, 0), MAX_LIMIT)
         offset = min(max(request.offset, 0), MAX_OFFSET)
-        query = search.parse_query(request.text)
+        db = self._db
+        query = search.parse_query(request.text, compounds=db.compounds_of)
         warnings += query.warnings
         query = search.refine(query, domains=request.domains, source_ids=request.sources,
                               since=request.since, until=request.until)
-        db = self._db
         ids = db.match_ids(query, limit=COUNT_CAP + 1)
         more = len(ids) > COUNT_CAP
         ids = ids[:COUNT_CAP]
-        hits = db.search(query, limit=limit, offset=offset, newest=sort == "date") if ids else []
+        hits = db.search(query, limit=limit, offset=offset, newest=sort == "date",
+                         matches=ids, complete=not more) if ids else []
         by_label, by_source = db.facet_counts(ids) if ids else ([], [])
         facets = {
             FACET_DOMAIN: [FacetCount(label, label, n) for label, n in by_label],

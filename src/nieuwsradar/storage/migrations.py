@@ -23,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from nieuwsradar.errors import StorageError
+from nieuwsradar.storage import vocabulary
 
 Migration = Callable[[sqlite3.Connection], None]
 
@@ -180,7 +181,18 @@ _V2_MEMBERS_DIGESTS_MEETINGS = _script(
     "CREATE INDEX agenda_items_item ON agenda_items(item_id)",
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1_CORE, _V2_MEMBERS_DIGESTS_MEETINGS)
+
+
+def _v3_search(conn: sqlite3.Connection) -> None:
+    """The search vocabulary (compounds, document frequencies; filled from the existing
+    index) and a narrow index of items by id for filters and facets (see storage/search)."""
+    for statement in vocabulary.CREATE:
+        conn.execute(statement)
+    vocabulary.fill_from_index(conn)
+    conn.execute("CREATE INDEX items_search ON items(id, source_id, published_at)")
+
+
+MIGRATIONS: tuple[Migration, ...] = (_V1_CORE, _V2_MEMBERS_DIGESTS_MEETINGS, _v3_search)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
