@@ -154,4 +154,5 @@ def test_broad_queries_show_a_capped_count(tmp_path: Path) -> None:
         page = c.get("/zoeken", params={"q": "handhaving"}).text
         assert "meer dan 10.000 resultaten" in page
         assert "Pagina 1 van 500+" in page
+        assert "Aantallen in de nieuwste 2.000 resultaten." in page
         assert c.get("/zoeken", params={"q": "handhaving", "pagina": "9999"}).status_code == 200

@@ -128,10 +128,12 @@ def test_sign_in_without_csrf_token_is_refused(client: httpx.Client) -> None:
     assert "Ingelogd als" not in client.get("/").text
 
 
-def test_next_page_after_sign_in_stays_on_this_site(client: httpx.Client) -> None:
+@pytest.mark.parametrize("target", ["//evil.test/x", "/\t/evil.test", "/\\evil.test",
+                                    "https://evil.test/", "/\n/evil.test", "javascript:x"])
+def test_next_page_after_sign_in_stays_on_this_site(client: httpx.Client, target: str) -> None:
     token = csrf_of(client.get("/login").text)
     response = client.post("/login", data={"email": "anna@example.nl", "wachtwoord": PASSWORD,
-                                           "csrf": token, "volgende": "//evil.test/x"})
+                                           "csrf": token, "volgende": target})
     assert response.headers["location"] == "/"
 
 

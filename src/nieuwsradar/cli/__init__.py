@@ -195,6 +195,7 @@ def search_cmd(ctx: click.Context, query: tuple[str, ...], as_json: bool, limit:
     if as_json:
         click.echo(json.dumps({
             "total": found.total, "more": found.more, "warnings": found.warnings,
+            "facets_over": found.facets_over,
             "facets": {key: [{"value": f.value, "name": f.name, "count": f.count}
                              for f in counts] for key, counts in found.facets.items()},
             "hits": [

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from nieuwsradar.errors import StorageError
+from nieuwsradar.storage import vocabulary
 
 Migration = Callable[[sqlite3.Connection], None]
 
@@ -209,8 +210,18 @@ _USERS_AND_CORRECTIONS = _script(
     "CREATE INDEX label_corrections_item ON label_corrections(item_id, at)",
 )
 
+
+def _v3_search(conn: sqlite3.Connection) -> None:
+    """The search vocabulary (compounds, document frequencies; filled from the existing
+    index) and a narrow index of items by id for filters and facets (see storage/search)."""
+    for statement in vocabulary.CREATE:
+        conn.execute(statement)
+    vocabulary.fill_from_index(conn)
+    conn.execute("CREATE INDEX items_search ON items(id, source_id, published_at)")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
-    _V1_CORE, _V2_MEMBERS_DIGESTS_MEETINGS, _USERS_AND_CORRECTIONS,
+    _V1_CORE, _V2_MEMBERS_DIGESTS_MEETINGS, _USERS_AND_CORRECTIONS, _v3_search,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
