@@ -181,6 +181,31 @@ def test_sign_in_and_correct_a_label(page: object, archive: tuple[Path, Archive]
         assert [c.by for c in radar.corrections(ids.bodycam)] == ["coordinator@example.nl"]
 
 
+def test_forged_label_posts_change_nothing(browser: object, server: LiveServer,
+                                          archive: tuple[Path, Archive]) -> None:
+    db, ids = archive
+    context = browser.new_context(base_url=server.url)  # type: ignore[attr-defined]
+    pg = context.new_page()
+    target = f"/item/{ids.drugslab_other}/labels"
+    anonymous = pg.request.post(target, form={"label": "handhaving", "csrf": "geraden"},
+                                max_redirects=0)
+    assert anonymous.status == 303 and "/login" in anonymous.headers["location"]
+    pg.goto("/login")
+    pg.get_by_label("E-mailadres").fill("coordinator@example.nl")
+    pg.get_by_label("Wachtwoord").fill(PASSWORD)
+    pg.get_by_role("button", name="Inloggen").click()
+    pg.wait_for_url("**/")
+    without_token = pg.request.post(target, form={"label": "handhaving"}, max_redirects=0)
+    assert without_token.status == 403
+    wrong_token = pg.request.post(target, form={"label": "handhaving", "csrf": "geraden"},
+                                  max_redirects=0)
+    assert wrong_token.status == 403
+    context.close()
+    with make_radar(Settings(db=db)) as radar:
+        assert [lab.origin for lab in radar.item(ids.drugslab_other).labels] == ["model"]
+        assert radar.corrections(ids.drugslab_other) == []
+
+
 # --- hostile content and odd input --------------------------------------------------------
 
 def test_hostile_items_render_inert_everywhere(page: object, archive: tuple[Path, Archive]
@@ -239,6 +264,9 @@ def test_keyboard_starts_at_the_skip_link(page: object) -> None:
     page.keyboard.press("Tab")
     focused = page.evaluate("() => document.activeElement.textContent")
     assert focused == "Naar de inhoud"
+    outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"  # the focus is visible
+    assert page.locator(".skip-link").bounding_box()["y"] >= 0  # and on screen
     page.keyboard.press("Enter")
     assert page.evaluate("() => location.hash") == "#inhoud"
     assert page.evaluate("() => document.documentElement.lang") == "nl"
