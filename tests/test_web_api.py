@@ -15,9 +15,15 @@ from hypothesis import HealthCheck, given, settings
 
 from nieuwsradar.config import Settings
 from nieuwsradar.core import make_radar
-from support.web import Archive, LiveServer, build_archive
+from support.web import Archive, LiveServer, build_archive, cheap_password_hashing
 
 PASSWORD = "api-wachtwoord-123"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _cheap_hashing() -> Iterator[None]:
+    with cheap_password_hashing():
+        yield
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ import pytest
 from nieuwsradar.config import Settings
 from nieuwsradar.core import make_radar
 from nieuwsradar.present import local
-from support.web import NOW, Archive, LiveServer, build_archive
+from support.web import NOW, Archive, LiveServer, build_archive, cheap_password_hashing
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -34,6 +34,12 @@ if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
                     pytrace=False)
     pytest.skip(f"{CHROMIUM} is not installed (.ci/run installs it with apt-get)",
                 allow_module_level=True)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _cheap_hashing() -> Iterator[None]:
+    with cheap_password_hashing():
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -126,6 +132,7 @@ def test_open_an_item_from_the_results(page: object, archive: tuple[Path, Archiv
     assert "Drugslab in loods: burgemeester sluit pand" in story.inner_text()
     labels = page.locator("#labels").inner_text()
     assert "Ondermijnende criminaliteit" in labels and "score 0,88" in labels
+    assert "Doorslaggevende woorden: drugslab (+" in labels  # the model's explanation
 
 
 def test_domain_page_has_the_controls_and_a_feed(page: object) -> None:
@@ -172,6 +179,31 @@ def test_sign_in_and_correct_a_label(page: object, archive: tuple[Path, Archive]
         labels = radar.item(ids.bodycam).labels
         assert [(lab.label, lab.origin) for lab in labels] == [("sociaal domein", "human")]
         assert [c.by for c in radar.corrections(ids.bodycam)] == ["coordinator@example.nl"]
+
+
+def test_forged_label_posts_change_nothing(browser: object, server: LiveServer,
+                                          archive: tuple[Path, Archive]) -> None:
+    db, ids = archive
+    context = browser.new_context(base_url=server.url)  # type: ignore[attr-defined]
+    pg = context.new_page()
+    target = f"/item/{ids.drugslab_other}/labels"
+    anonymous = pg.request.post(target, form={"label": "handhaving", "csrf": "geraden"},
+                                max_redirects=0)
+    assert anonymous.status == 303 and "/login" in anonymous.headers["location"]
+    pg.goto("/login")
+    pg.get_by_label("E-mailadres").fill("coordinator@example.nl")
+    pg.get_by_label("Wachtwoord").fill(PASSWORD)
+    pg.get_by_role("button", name="Inloggen").click()
+    pg.wait_for_url("**/")
+    without_token = pg.request.post(target, form={"label": "handhaving"}, max_redirects=0)
+    assert without_token.status == 403
+    wrong_token = pg.request.post(target, form={"label": "handhaving", "csrf": "geraden"},
+                                  max_redirects=0)
+    assert wrong_token.status == 403
+    context.close()
+    with make_radar(Settings(db=db)) as radar:
+        assert [lab.origin for lab in radar.item(ids.drugslab_other).labels] == ["model"]
+        assert radar.corrections(ids.drugslab_other) == []
 
 
 # --- hostile content and odd input --------------------------------------------------------
@@ -232,6 +264,9 @@ def test_keyboard_starts_at_the_skip_link(page: object) -> None:
     page.keyboard.press("Tab")
     focused = page.evaluate("() => document.activeElement.textContent")
     assert focused == "Naar de inhoud"
+    outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"  # the focus is visible
+    assert page.locator(".skip-link").bounding_box()["y"] >= 0  # and on screen
     page.keyboard.press("Enter")
     assert page.evaluate("() => location.hash") == "#inhoud"
     assert page.evaluate("() => document.documentElement.lang") == "nl"

@@ -130,6 +130,10 @@ class PagesPart(UsersPart):
         a test) reaches a page or feed unsanitized."""
         return sanitize_html(item.content_html) if item.content_html else ""
 
+    def source_names(self) -> list[tuple[int, str]]:
+        """(id, name) of every source, by name, for the source picker."""
+        return self._db.source_names()
+
     def sources_by_name(self) -> list[SourceState]:
         """Stored sources with their health, by name (for pickers and the sources page)."""
         return sorted(self._db.list_sources(), key=lambda s: s.spec.name.lower())

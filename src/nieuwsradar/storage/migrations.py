@@ -23,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from nieuwsradar.errors import StorageError
+from nieuwsradar.storage import vocabulary
 
 Migration = Callable[[sqlite3.Connection], None]
 
@@ -332,9 +333,20 @@ _V7_TREND_COUNTS_AND_TOPIC_PINS = _script(
         WHERE topic <> ''""",
 )
 
+
+def _v8_search(conn: sqlite3.Connection) -> None:
+    """The search vocabulary (compounds, document frequencies; filled from the existing
+    index) and a narrow index of items by id for filters and facets (see storage/search)."""
+    for statement in vocabulary.CREATE:
+        conn.execute(statement)
+    vocabulary.fill_from_index(conn)
+    conn.execute("CREATE INDEX items_search ON items(id, source_id, published_at)")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _V1_CORE, _V2_MEMBERS_DIGESTS_MEETINGS, _V3_ITEMS_BY_SOURCE_URL, _V4_SOURCE_LEASES,
     _V5_USERS_AND_CORRECTIONS, _V6_DIGEST_SEND_LOG, _V7_TREND_COUNTS_AND_TOPIC_PINS,
+    _v8_search,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

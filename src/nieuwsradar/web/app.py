@@ -24,7 +24,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from nieuwsradar.config import Settings
 from nieuwsradar.core import Radar, make_radar
-from nieuwsradar.errors import NieuwsradarError
+from nieuwsradar.errors import InputError, NieuwsradarError
 from nieuwsradar.web.deps import CsrfRejected, SignInRequired
 from nieuwsradar.web.routes import ROUTERS
 from nieuwsradar.web.security import SecurityHeadersMiddleware
@@ -128,14 +128,18 @@ def _add_error_pages(app: FastAPI) -> None:
         return error_page(request, 403, "Het formulier is verlopen of niet van deze site. "
                           "Laad de pagina opnieuw en probeer het nog eens.")
 
+    @app.exception_handler(InputError)
+    async def bad_input(request: Request, exc: InputError) -> Response:
+        return error_page(request, 400)
+
     @app.exception_handler(NieuwsradarError)
     async def ours(request: Request, exc: NieuwsradarError) -> Response:
-        log.exception("request %s failed", request.url.path)
+        log.error("request %s failed: %s", request.url.path, exc, exc_info=exc)
         return error_page(request, 503)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("request %s failed", request.url.path)
+        log.error("request %s failed", request.url.path, exc_info=exc)
         return error_page(request, 500)
 
 

@@ -74,6 +74,7 @@ class SearchOut(BaseModel):
     offset: int
     hits: list[HitOut]
     facets: dict[str, list[FacetOut]] = Field(description='keys "domein" and "bron"')
+    facets_over: int = Field(description="how many matches (the newest) the facets counted")
     warnings: list[str] = Field(description="why part of the query was ignored (Dutch)")
 
 

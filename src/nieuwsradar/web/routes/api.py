@@ -60,7 +60,7 @@ def list_items(
                  for hit in results.hits],
         "facets": {key: [{"value": f.value, "name": f.name, "count": f.count} for f in values]
                    for key, values in results.facets.items()},
-        "warnings": results.warnings,
+        "warnings": results.warnings, "facets_over": results.facets_over,
     }
 
 

@@ -21,14 +21,14 @@ ItemId = Annotated[int, Path(ge=1, le=2**62)]
 @router.get("/item/{item_id}")
 def item_page(request: Request, item_id: ItemId,
               radar: Annotated[Radar, Depends(get_radar)],
-              opgeslagen: int = 0) -> Response:
+              opgeslagen: str = "") -> Response:
     """Title, source, date, sanitized content, story, labels with explanations."""
     page = radar.item_page(item_id)
     if page is None:
         raise HTTPException(404)
     chosen = {lab.topic.id for lab in page.labels}
     return render(request, "item.html", {"page": page, "chosen": chosen,
-                                         "saved": bool(opgeslagen)})
+                                         "saved": opgeslagen == "1"})
 
 
 @router.post("/item/{item_id}/labels")

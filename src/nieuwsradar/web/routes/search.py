@@ -37,7 +37,7 @@ def _results_page(request: Request, radar: Radar, form: SearchForm, *, path: str
     return render(request, "search.html", {
         "form": form, "results": results, "path": path, "title": title, "topic": topic,
         "last_page": last_page, "feed_url": form.url(f"{path}/atom", page=1),
-        "sources": radar.sources_by_name(), "label_names": names,
+        "sources": radar.source_names(), "label_names": names,
         "warnings": [*form.warnings, *results.warnings],
     })
 
