@@ -101,7 +101,7 @@ def test_cli_shows_warnings_on_stderr_and_in_json(radar: tuple[Radar, dict[str, 
         "handhaving": 2, "ondermijning": 1}
     assert "tot:2024-02-30 is geen datum" in result.stderr
     result = CliRunner().invoke(main, ["search", "domein:handhaving", "-boa", "--sort", "datum"])
-    assert result.exit_code == 0 and "1 resultaten" in result.stdout
+    assert result.exit_code == 0 and "1 resultaat" in result.stdout
     assert "Cameratoezicht" in result.stdout and "Boa's op de markt" not in result.stdout
 
 

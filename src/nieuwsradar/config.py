@@ -56,6 +56,8 @@ class Settings:
     model: Path = DEFAULT_MODEL
     workers: int = 32
     per_host: int = 4
+    secret_key: str = ""  # signs web sessions; empty = one made and kept in the database
+    base_url: str = ""  # public address of the web app, e.g. https://radar.example.nl
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

@@ -225,3 +225,25 @@ class UpdateResult:
     def sources_failed(self) -> int:
         """Number of sources whose fetch or parse failed in this run."""
         return sum(1 for s in self.sources if not s.ok)
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A coordinator who may sign in to the web app and correct labels."""
+
+    id: int
+    email: str
+    name: str
+    created_at: datetime
+    last_login_at: datetime | None = None
+    has_token: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LabelCorrection:
+    """One human label correction of an item: the labels set (empty = overig), by whom, when."""
+
+    item_id: int
+    labels: tuple[str, ...]
+    by: str
+    at: datetime

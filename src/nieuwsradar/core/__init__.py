@@ -14,7 +14,7 @@ from pathlib import Path
 
 from nieuwsradar.config import Settings
 from nieuwsradar.core.ingest import IngestPart
-from nieuwsradar.core.items import ItemsPart
+from nieuwsradar.core.pages import HomePage, ItemPage, PagesPart
 from nieuwsradar.core.search import (
     COUNT_CAP,
     FacetCount,
@@ -23,9 +23,10 @@ from nieuwsradar.core.search import (
     SearchResults,
 )
 from nieuwsradar.core.sources import SourcesPart, SyncResult
+from nieuwsradar.core.users import SignInRefused
 
 
-class Radar(SourcesPart, IngestPart, ItemsPart, SearchPart):
+class Radar(SourcesPart, IngestPart, PagesPart, SearchPart):
     """Facade over storage, classifier and ingest for one database."""
 
 
@@ -40,5 +41,5 @@ def human_examples(db_path: Path) -> list[dict[str, object]]:
         return radar.human_examples()
 
 
-__all__ = ["COUNT_CAP", "FacetCount", "Radar", "SearchRequest", "SearchResults", "SyncResult",
-           "human_examples", "make_radar"]
+__all__ = ["COUNT_CAP", "FacetCount", "HomePage", "ItemPage", "Radar", "SearchRequest",
+           "SearchResults", "SignInRefused", "SyncResult", "human_examples", "make_radar"]

@@ -181,9 +181,37 @@ _V2_MEMBERS_DIGESTS_MEETINGS = _script(
     "CREATE INDEX agenda_items_item ON agenda_items(item_id)",
 )
 
+_USERS_AND_CORRECTIONS = _script(
+    # Coordinators who sign in to the web app; the API token is stored as its SHA-256.
+    """CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        name TEXT NOT NULL DEFAULT '',
+        password_hash TEXT NOT NULL,
+        token_hash TEXT UNIQUE,
+        created_at TEXT NOT NULL,
+        last_login_at TEXT
+    )""",
+    # Failed sign-ins per key ("account:EMAIL" / "client:ADDRESS"), for slowing down.
+    """CREATE TABLE login_failures (
+        key TEXT NOT NULL,
+        at TEXT NOT NULL
+    )""",
+    "CREATE INDEX login_failures_key ON login_failures(key, at)",
+    # Who corrected which labels of an item and when (the human labels themselves live
+    # in item_labels with origin 'human').
+    """CREATE TABLE label_corrections (
+        id INTEGER PRIMARY KEY,
+        item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+        labels TEXT NOT NULL,
+        by_email TEXT NOT NULL,
+        at TEXT NOT NULL
+    )""",
+    "CREATE INDEX label_corrections_item ON label_corrections(item_id, at)",
+)
 
 
-def _v3_search(conn: sqlite3.Connection) -> None:
+def _search_vocabulary(conn: sqlite3.Connection) -> None:
     """The search vocabulary (compounds, document frequencies; filled from the existing
     index) and a narrow index of items by id for filters and facets (see storage/search)."""
     for statement in vocabulary.CREATE:
@@ -192,7 +220,9 @@ def _v3_search(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX items_search ON items(id, source_id, published_at)")
 
 
-MIGRATIONS: tuple[Migration, ...] = (_V1_CORE, _V2_MEMBERS_DIGESTS_MEETINGS, _v3_search)
+MIGRATIONS: tuple[Migration, ...] = (
+    _V1_CORE, _V2_MEMBERS_DIGESTS_MEETINGS, _USERS_AND_CORRECTIONS, _search_vocabulary,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
