@@ -174,3 +174,23 @@ def test_vocabulary_counts_stems_and_finds_compounds(tmp_path: Path) -> None:
         # a rebuild of the index starts the counts afresh
         store.rebuild_index()
         assert conn.execute("SELECT term, docs FROM search_vocabulary").fetchall() == recorded
+
+
+def test_newest_first_finds_items_stored_before_the_newest_matches(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Stored order A, B, C; published order B, C, A: a late feed stored A first.
+    with open_storage(tmp_path / "n.db") as store:
+        sid = store.upsert_source(SourceSpec(url="https://n.test/rss", name="N"))
+        ids = store.upsert_items(sid, [new_item("a", 10, "Toezicht a", "toezicht"),
+                                       new_item("b", 1, "Toezicht b", "toezicht"),
+                                       new_item("c", 2, "Toezicht c", "toezicht")]).new_ids
+        a, b, c = ids
+        query = parse_query("toezicht")
+        expected = [a, c, b]
+        assert [h.item.id for h in store.search(query, newest=True)] == expected
+        monkeypatch.setattr(storage_search, "RANK_WINDOW", 1)  # only C is a candidate
+        for limit, offset in ((1, 0), (2, 0), (3, 0), (1, 1), (2, 1)):
+            page = store.search(query, newest=True, limit=limit, offset=offset)
+            assert [h.item.id for h in page] == expected[offset:offset + limit]
+        page = store.search(query, newest=True, limit=2, matches=[c], complete=False)
+        assert [h.item.id for h in page] == [a, c]
