@@ -60,6 +60,9 @@ BM25_WEIGHTS = (10.0, 4.0, 1.0, 5.0, 1.5)
 """title, summary, content_text, stem_title, stem_body (column order of items_fts)."""
 TITLE_WEIGHT = 10.0
 COMPOUND_LIMIT = 12
+SOURCE_SCAN = 300_000
+"""Sources holding at most this many items are searched by set membership (see
+SearchMixin._match_ids_in_sources)."""
 """At most this many compounds are searched for one word (the most frequent ones)."""
 
 _CORE = re.compile(r"[^\W_](?:.*[^\W_])?", re.DOTALL)
@@ -87,6 +90,8 @@ class _Filters:
 
     on_id: list[tuple[str, list[object]]]
     on_item: list[tuple[str, list[object]]]
+    source_ids: list[int] | None = None
+    """The sources an item must come from (None: any)."""
 
     def where(self, id_expr: str) -> tuple[list[str], list[object]]:
         """Conditions and parameters, the item id written as ``id_expr``."""
@@ -210,6 +215,7 @@ class SearchMixin(StorageBase):
         """The query's filters as SQL; None when they cannot match anything."""
         on_id: list[tuple[str, list[object]]] = []
         on_item: list[tuple[str, list[object]]] = []
+        source_ids: list[int] | None = None
         if query.exclude is not None:
             on_id.append((_EXCLUDE, [query.exclude]))
         if query.since is not None:
@@ -227,6 +233,7 @@ class SearchMixin(StorageBase):
             ]
             if not ids:
                 return None
+            source_ids = ids
             on_item.append(("i.source_id IN (SELECT value FROM json_each(?))",
                             [json.dumps(ids)]))
         for group in (query.labels, query.domains):
@@ -234,7 +241,7 @@ class SearchMixin(StorageBase):
                 labels = [lab.lower() for lab in group]
                 on_id.append((_LABEL_FILTER,
                               [json.dumps(labels), int(OVERIG in labels), OVERIG]))
-        return _Filters(on_id, on_item)
+        return _Filters(on_id, on_item, source_ids)
 
     def _fts_where(self, filters: _Filters, match: str) -> tuple[str, list[object]]:
         """FROM and WHERE of a full-text query with the filters (the narrow items index
@@ -257,10 +264,41 @@ class SearchMixin(StorageBase):
             if query.match is None:
                 where, params = filters.where("i.id")
                 sql = f"SELECT i.id FROM {_ITEMS} {_where(where)} ORDER BY i.id DESC LIMIT ?"  # noqa: S608
+            elif self._few_items(filters):
+                return self._match_ids_in_sources(query.match, filters, limit)
             else:
                 body, params = self._fts_where(filters, query.match)
                 sql = f"SELECT items_fts.rowid FROM {body} ORDER BY items_fts.rowid DESC LIMIT ?"  # noqa: S608
             return [r[0] for r in self._conn.execute(sql, (*params, limit))]
+
+    def _few_items(self, filters: _Filters) -> bool:
+        """True when the chosen sources hold at most :data:`SOURCE_SCAN` items."""
+        if filters.source_ids is None:
+            return False
+        (count,) = self._conn.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM items WHERE source_id IN "
+            "(SELECT value FROM json_each(?)) LIMIT ?)",
+            (json_ids(filters.source_ids), SOURCE_SCAN + 1),
+        ).fetchone()
+        return bool(count <= SOURCE_SCAN)
+
+    def _match_ids_in_sources(self, match: str, filters: _Filters, limit: int) -> list[int]:
+        """:meth:`match_ids` for sources that hold few items: their ids (with the date
+        filters) are read through the source index, and the full-text matches are
+        checked against that list in SQLite's memory instead of looking up each match's
+        item row (the unary ``+`` keeps FTS5 from being handed the list)."""
+        item_where = [sql for sql, _ in filters.on_item]
+        item_params = [v for _, values in filters.on_item for v in values]
+        allowed = [r[0] for r in self._conn.execute(
+            f"SELECT i.id FROM items i {_where(item_where)}", item_params)]  # noqa: S608
+        where = ["items_fts MATCH ?", "+items_fts.rowid IN (SELECT value FROM json_each(?))"]
+        where += [sql.format(id="items_fts.rowid") for sql, _ in filters.on_id]
+        params = [v for _, values in filters.on_id for v in values]
+        return [r[0] for r in self._conn.execute(
+            f"SELECT items_fts.rowid FROM items_fts {_where(where)} "  # noqa: S608
+            "ORDER BY items_fts.rowid DESC LIMIT ?",
+            (match, json_ids(allowed), *params, limit),
+        )]
 
     def count_matches(self, query: SearchQuery, *, cap: int | None = None) -> int:
         """How many items match the query and its filters; with ``cap``, counting stops
@@ -341,8 +379,10 @@ class SearchMixin(StorageBase):
             df = max((counts.get(k, 0) for k in _group_keys(group)), default=0)
             idf = math.log(1 + total / (total if group.prefix or not df else df))
             in_title = {r[0] for r in self._conn.execute(
-                "SELECT rowid FROM items_fts WHERE items_fts MATCH ? AND rowid >= ?",
-                (f"{_TITLE} : ({group.expression})", window[-1]),
+                "SELECT rowid FROM items_fts WHERE items_fts MATCH ? "
+                "AND rowid BETWEEN ? AND ? AND +rowid IN (SELECT value FROM json_each(?))",
+                (f"{_TITLE} : ({group.expression})", window[-1], window[0],
+                 json_ids(window)),
             )}
             for item_id in scores:
                 scores[item_id] += idf * (TITLE_WEIGHT if item_id in in_title else 1.0)
