@@ -146,6 +146,9 @@ def test_paging_and_rank_window(corpus: tuple[Storage, dict[str, int]],
     windowed = store.search(parse_query("de"), limit=2)
     newest_two = sorted(full, reverse=True)[:2]  # ranked within the newest matches
     assert sorted(h.item.id for h in windowed) == sorted(newest_two)
+    # pages past the window go on with the older matches, newest first
+    deeper = store.search(parse_query("de"), limit=3, offset=2)
+    assert [h.item.id for h in deeper] == sorted(full, reverse=True)[2:5]
     assert store.count_matches(parse_query("de")) == 5
     assert store.count_matches(parse_query("de"), cap=3) == 3
     assert store.count_matches(parse_query("bron:amsterdam"), cap=3) == 2

@@ -22,7 +22,8 @@ docs/benchmarks.md):
   (:data:`BM25_BUDGET`) all matches are ranked by bm25 with the title weighted highest
   (:data:`BM25_WEIGHTS`). Otherwise the newest :data:`RANK_WINDOW` matches are ranked by
   a cheap score: per part of the query its idf (from the vocabulary) times
-  :data:`TITLE_WEIGHT` when it is in the title, else 1; ties go to the newest.
+  :data:`TITLE_WEIGHT` when it is in the title, else 1; ties go to the newest. Pages
+  past the window go on with the older matches, newest first.
   A lower ``SearchHit.rank`` is a better match in both cases.
 * **Newest first**: the newest stored matches are sorted by date, then completed with
   the few older-stored items published later than the page's last one (see _newest).
@@ -366,11 +367,12 @@ class SearchMixin(StorageBase):
                 (*params, top),
             ).fetchall()
             return {int(r[0]): float(r[1]) for r in rows}
-        window = list(matches[:RANK_WINDOW]) if matches is not None else [
+        newest = list(matches[:max(RANK_WINDOW, top)]) if matches is not None else [
             r[0] for r in self._conn.execute(
                 f"SELECT items_fts.rowid FROM {body} ORDER BY items_fts.rowid DESC LIMIT ?",  # noqa: S608
-                (*params, RANK_WINDOW),
+                (*params, max(RANK_WINDOW, top)),
             )]
+        window, rest = newest[:RANK_WINDOW], newest[RANK_WINDOW:]
         if not window:
             return {}
         total = self._conn.execute("SELECT max(id) FROM items").fetchone()[0] or 1
@@ -387,7 +389,10 @@ class SearchMixin(StorageBase):
             for item_id in scores:
                 scores[item_id] += idf * (TITLE_WEIGHT if item_id in in_title else 1.0)
         best = sorted(scores.items(), key=lambda kv: (-kv[1], -kv[0]))[:top]
-        return {item_id: -score for item_id, score in best}
+        ranked = {item_id: -score for item_id, score in best}
+        # Deeper pages go on with the older matches, newest first (rank 0: unranked).
+        ranked.update((item_id, 0.0) for item_id in rest[:top - len(ranked)])
+        return ranked
 
     def _newest(self, match: str, filters: _Filters, limit: int, offset: int,
                 matches: Sequence[int] | None, complete: bool) -> list[int]:
