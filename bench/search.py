@@ -1,7 +1,8 @@
 """Benchmark search: a query mix on a big archive through Radar.find or the HTTP API.
 
     .venv/bin/python bench/search.py --db /tmp/radar-1m.db --items 1000000
-    .venv/bin/python bench/search.py --db /tmp/radar-1m.db --http http://127.0.0.1:8000
+    .venv/bin/python bench/search.py --db /tmp/radar-1m.db --http   # /api/items, uvicorn
+    .venv/bin/python bench/search.py --db /tmp/radar-1m.db --load 30   # + load run
 
 The archive is built first when it holds fewer than ``--items`` items (see
 ``bench/search_archive.py``). Every query of the mix (rare and common terms, phrase,
@@ -9,21 +10,32 @@ prefix, stemmed variant, compound part, filters from the box and from the form, 
 newest first) asks for the top 20 with the capped count and the facets, as the search
 page does. Each query runs ``--repeat`` times after one warm-up call; the table shows
 its median, and the last lines the median and 95th percentile over all timed calls.
+
+With ``--http`` the web app runs under uvicorn in its own process on a free loopback
+port and the mix goes through ``GET /api/items``; ``--load SECONDS`` then also runs the
+load of ``bench/web.py`` (32 connections on the search page, bounded in time and count,
+127.0.0.1 only) against that server.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import json
+import os
 import sqlite3
 import statistics
+import subprocess
+import sys
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import web as web_bench  # type: ignore[import-not-found]
 from nieuwsradar.config import Settings
 from nieuwsradar.core import SearchRequest, make_radar
 from nieuwsradar.storage import fts
@@ -109,6 +121,47 @@ def in_process(db: Path) -> Callable[[Case, list[int]], tuple[int, bool]]:
     return run
 
 
+SERVER = """
+import sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[3])
+from search import repair_stem_version
+repair_stem_version(Path(sys.argv[1]))
+import uvicorn
+from nieuwsradar.config import Settings
+from nieuwsradar.web import create_app
+uvicorn.run(create_app(Settings(db=Path(sys.argv[1]))), host="127.0.0.1",
+            port=int(sys.argv[2]), log_level="warning", access_log=False)
+"""
+
+
+@contextlib.contextmanager
+def serving(db: Path) -> Iterator[str]:
+    """Run the web app on a free loopback port in a child process; yield its base URL."""
+    port = web_bench.free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "NIEUWSRADAR_SECRET_KEY": "bench"}
+    here = str(Path(__file__).resolve().parent)
+    proc = subprocess.Popen([sys.executable, "-c", SERVER, str(db), str(port), here], env=env)
+    try:
+        web_bench.wait_until_up(f"{base}/api/items?q=gemeente", proc, timeout_s=300)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def load_run(base: str, seconds: float) -> None:
+    """The load of bench/web.py against the search page; prints its figures."""
+    latencies, failures, elapsed = asyncio.run(web_bench.load(base, 32, seconds))
+    print(f"load: {len(latencies):,} pages in {elapsed:.1f} s with 32 connections: "
+          f"{len(latencies) / elapsed:,.1f} requests/s; {len(failures)} errors; latency ms "
+          f"median {statistics.median(latencies):.0f}, "
+          f"p99 {web_bench.percentile(latencies, 99):.0f}, max {max(latencies):.0f}")
+    for failure in failures[:10]:
+        print(f"  {failure}")
+
+
 def over_http(base: str) -> Callable[[Case, list[int]], tuple[int, bool]]:
     """A runner calling ``GET /api/items`` of a running server."""
 
@@ -129,19 +182,32 @@ def main() -> None:
     parser.add_argument("--db", type=Path, required=True, help="archive (built if too small)")
     parser.add_argument("--items", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--http", help="base URL of a running server: measure /api/items")
+    parser.add_argument("--http", action="store_true", help="measure GET /api/items")
+    parser.add_argument("--load", type=float, default=0, metavar="SECONDS",
+                        help="with --http: then a load run of this many seconds")
     args = parser.parse_args()
     if args.db.exists():
         repair_stem_version(args.db)
     build(args.db, args.items)
     sources = source_ids_by_size(args.db)
-    run = over_http(args.http.rstrip("/")) if args.http else in_process(args.db)
+    if not args.http:
+        measure(in_process(args.db), sources, args.repeat)
+        return
+    with serving(args.db) as base:
+        measure(over_http(base), sources, args.repeat)
+        if args.load:
+            load_run(base, args.load)
+
+
+def measure(run: Callable[[Case, list[int]], tuple[int, bool]], sources: list[int],
+            repeat: int) -> None:
+    """Time every query of the mix and print the table and the overall figures."""
     everything: list[float] = []
     print(f"{'query':<26}{'median ms':>10}{'max ms':>9}{'matches':>10}")
     for case in MIX:
         run(case, sources)  # warm-up
         times = []
-        for _ in range(args.repeat):
+        for _ in range(repeat):
             began = time.perf_counter()
             total, more = run(case, sources)
             times.append((time.perf_counter() - began) * 1000)

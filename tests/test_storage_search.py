@@ -102,6 +102,21 @@ def test_filters(corpus: tuple[Storage, dict[str, int]]) -> None:
     assert keys(corpus, "bron:haag") == ["ebike"]
 
 
+@pytest.mark.parametrize("text", [
+    "handhaving bron:utrecht", "de bron:amsterdam bron:rotterdam", "de bron:gemeente -toeristen",
+    "handhaving bron:utrecht domein:sociaal-domein", "kamerverhuur bron:rotterdam sinds:2025",
+    "de bron:gemeente domein:overig"])
+def test_small_sources_are_searched_by_set_membership_with_the_same_result(
+        corpus: tuple[Storage, dict[str, int]], monkeypatch: pytest.MonkeyPatch,
+        text: str) -> None:
+    store, _ = corpus
+    by_set = store.match_ids(parse_query(text), limit=50)
+    monkeypatch.setattr(storage_search, "SOURCE_SCAN", 0)  # every source is "big"
+    assert store.match_ids(parse_query(text), limit=50) == by_set
+    assert by_set == sorted(by_set, reverse=True) and by_set
+    assert store.match_ids(parse_query(text), limit=1) == by_set[:1]
+
+
 def test_browse_without_terms_lists_newest_first(corpus: tuple[Storage, dict[str, int]]) -> None:
     store, _ = corpus
     found = keys(corpus, "")
@@ -131,6 +146,9 @@ def test_paging_and_rank_window(corpus: tuple[Storage, dict[str, int]],
     windowed = store.search(parse_query("de"), limit=2)
     newest_two = sorted(full, reverse=True)[:2]  # ranked within the newest matches
     assert sorted(h.item.id for h in windowed) == sorted(newest_two)
+    # pages past the window go on with the older matches, newest first
+    deeper = store.search(parse_query("de"), limit=3, offset=2)
+    assert [h.item.id for h in deeper] == sorted(full, reverse=True)[2:5]
     assert store.count_matches(parse_query("de")) == 5
     assert store.count_matches(parse_query("de"), cap=3) == 3
     assert store.count_matches(parse_query("bron:amsterdam"), cap=3) == 2
@@ -174,3 +192,23 @@ def test_vocabulary_counts_stems_and_finds_compounds(tmp_path: Path) -> None:
         # a rebuild of the index starts the counts afresh
         store.rebuild_index()
         assert conn.execute("SELECT term, docs FROM search_vocabulary").fetchall() == recorded
+
+
+def test_newest_first_finds_items_stored_before_the_newest_matches(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Stored order A, B, C; published order B, C, A: a late feed stored A first.
+    with open_storage(tmp_path / "n.db") as store:
+        sid = store.upsert_source(SourceSpec(url="https://n.test/rss", name="N"))
+        ids = store.upsert_items(sid, [new_item("a", 10, "Toezicht a", "toezicht"),
+                                       new_item("b", 1, "Toezicht b", "toezicht"),
+                                       new_item("c", 2, "Toezicht c", "toezicht")]).new_ids
+        a, b, c = ids
+        query = parse_query("toezicht")
+        expected = [a, c, b]
+        assert [h.item.id for h in store.search(query, newest=True)] == expected
+        monkeypatch.setattr(storage_search, "RANK_WINDOW", 1)  # only C is a candidate
+        for limit, offset in ((1, 0), (2, 0), (3, 0), (1, 1), (2, 1)):
+            page = store.search(query, newest=True, limit=limit, offset=offset)
+            assert [h.item.id for h in page] == expected[offset:offset + limit]
+        page = store.search(query, newest=True, limit=2, matches=[c], complete=False)
+        assert [h.item.id for h in page] == [a, c]

@@ -26,6 +26,7 @@ FACET_CAP = 2_000
 #: ranked list are not worth their cost: narrow the query instead).
 MAX_LIMIT = 1000
 MAX_OFFSET = COUNT_CAP
+"""Where the deepest page ends (offset + limit)."""
 SORTS = ("relevance", "date")
 FACET_DOMAIN = "domein"
 FACET_SOURCE = "bron"
@@ -94,7 +95,8 @@ class SearchPart(RadarBase):
             warnings.append(f"onbekende sortering {sort!r}; gesorteerd op relevantie")
             sort = "relevance"
         limit = min(max(request.limit, 0), MAX_LIMIT)
-        offset = min(max(request.offset, 0), MAX_OFFSET)
+        # Pages end at the last counted match: a page is sorted from the counted matches.
+        offset = min(max(request.offset, 0), MAX_OFFSET - limit)
         db = self._db
         query = search.parse_query(request.text, compounds=db.compounds_of)
         warnings += query.warnings

@@ -22,12 +22,12 @@ docs/benchmarks.md):
   (:data:`BM25_BUDGET`) all matches are ranked by bm25 with the title weighted highest
   (:data:`BM25_WEIGHTS`). Otherwise the newest :data:`RANK_WINDOW` matches are ranked by
   a cheap score: per part of the query its idf (from the vocabulary) times
-  :data:`TITLE_WEIGHT` when it is in the title, else 1; ties go to the newest.
+  :data:`TITLE_WEIGHT` when it is in the title, else 1; ties go to the newest. Pages
+  past the window go on with the older matches, newest first.
   A lower ``SearchHit.rank`` is a better match in both cases.
-* **Newest first**: when the caller knows every match (few enough), those are sorted by
-  date; otherwise the items are walked newest published first and each is checked
-  against the query, which stops after a page because broad queries match densely.
-* **Snippets** are made in Python from the loaded hits (see :func:`_snippet`).
+* **Newest first**: the newest stored matches are sorted by date, then completed with
+  the few older-stored items published later than the page's last one (see _newest).
+* **Snippets** are made in Python from the loaded hits (see :class:`_Marker`).
 """
 
 from __future__ import annotations
@@ -61,11 +61,13 @@ BM25_WEIGHTS = (10.0, 4.0, 1.0, 5.0, 1.5)
 """title, summary, content_text, stem_title, stem_body (column order of items_fts)."""
 TITLE_WEIGHT = 10.0
 COMPOUND_LIMIT = 12
+SOURCE_SCAN = 300_000
+"""Sources holding at most this many items are searched by set membership (see
+SearchMixin._match_ids_in_sources)."""
 """At most this many compounds are searched for one word (the most frequent ones)."""
 
-_EDGES = re.compile(r"^(\W*)(.+?)(\W*)$", re.DOTALL)
-"""A word's leading punctuation, the word, its trailing punctuation (marks go around the
-word only)."""
+_CORE = re.compile(r"[^\W_](?:.*[^\W_])?", re.DOTALL)
+"""A word without its leading and trailing punctuation (marks go around that part)."""
 _BM25 = "bm25(items_fts, " + ", ".join(str(w) for w in BM25_WEIGHTS) + ")"
 _TITLE = "{title stem_title}"
 _ITEMS = "items i INDEXED BY items_search"
@@ -89,6 +91,8 @@ class _Filters:
 
     on_id: list[tuple[str, list[object]]]
     on_item: list[tuple[str, list[object]]]
+    source_ids: list[int] | None = None
+    """The sources an item must come from (None: any)."""
 
     def where(self, id_expr: str) -> tuple[list[str], list[object]]:
         """Conditions and parameters, the item id written as ``id_expr``."""
@@ -145,39 +149,55 @@ class SearchQuery(Protocol):
     def negated(self) -> Sequence[RankGroup]: ...
 
 
-def _snippet(item: Item, query: SearchQuery) -> str:
-    """A stretch of the item's text with the words the query looks for marked: the
-    stretch of :data:`SNIPPET_TOKENS` words with the most of them (the start of the text
-    when none is there, e.g. when only the title matched).
+def _mark(word: str) -> str:
+    """``word`` with its letters and digits between the mark characters."""
+    core = _CORE.search(word)
+    if core is None:
+        return word
+    return f"{word[:core.start()]}{MARK_START}{core.group()}{MARK_END}{word[core.end():]}"
 
-    Made in Python from the loaded item: FTS5's snippet() would run the full-text query
-    again for every hit, which for a prefix or a common word costs far more than this.
-    """
-    words = (item.content_text or item.summary or item.title).split()[:SNIPPET_SCAN]
-    exact, stems = set(query.words), set(query.stems)
-    prefixes = tuple(query.prefixes)
-    seen: dict[str, bool] = {}
 
-    def wanted(word: str) -> bool:
-        found = seen.get(word)
+class _Marker:
+    """Decides which words of a text the query looks for (its words, prefixes and stems),
+    remembering each word's answer across the hits of one search."""
+
+    def __init__(self, query: SearchQuery) -> None:
+        self.exact = set(query.words)
+        self.stems = set(query.stems)
+        self.heads = tuple({stem[:3] for stem in self.stems})  # a stem starts its word
+        self.prefixes = tuple(query.prefixes)
+        self.seen: dict[str, bool] = {}
+
+    def wanted(self, word: str) -> bool:
+        found = self.seen.get(word)
         if found is None:
             tokens = split_words(word)
-            found = any(t in exact or t.startswith(prefixes) for t in tokens) or bool(
-                stems and stems.intersection(stem_text(word).split()))
-            seen[word] = found
+            found = any(t in self.exact or t.startswith(self.prefixes) for t in tokens) or (
+                any(t.startswith(self.heads) for t in tokens)
+                and bool(self.stems.intersection(stem_text(word).split())))
+            self.seen[word] = found
         return found
 
-    hits = [n for n, word in enumerate(words) if wanted(word)]
-    start, best = 0, 0
-    for first, position in enumerate(hits):  # the window starting just before a hit
-        inside = bisect.bisect_left(hits, position + SNIPPET_TOKENS - 4) - first
-        if inside > best:
-            start, best = max(0, position - 4), inside
-    end = start + SNIPPET_TOKENS
-    marked = set(hits)
-    shown = [_EDGES.sub(rf"\1{MARK_START}\2{MARK_END}\3", w, count=1) if n in marked else w
-             for n, w in enumerate(words[start:end], start)]
-    return (ELLIPSIS if start else "") + " ".join(shown) + (ELLIPSIS if end < len(words) else "")
+    def snippet(self, item: Item) -> str:
+        """A stretch of the item's text with the wanted words marked: the stretch of
+        :data:`SNIPPET_TOKENS` words with the most of them (the start of the text when
+        none is there, e.g. when only the title matched).
+
+        Made in Python from the loaded item: FTS5's snippet() would run the full-text
+        query again for every hit, which for a prefix or a common word costs far more.
+        """
+        words = (item.content_text or item.summary or item.title).split()[:SNIPPET_SCAN]
+        hits = [n for n, word in enumerate(words) if self.wanted(word)]
+        start, best = 0, 0
+        for first, position in enumerate(hits):  # the window starting just before a hit
+            inside = bisect.bisect_left(hits, position + SNIPPET_TOKENS - 4) - first
+            if inside > best:
+                start, best = max(0, position - 4), inside
+        end = start + SNIPPET_TOKENS
+        marked = set(hits)
+        shown = [_mark(w) if n in marked else w for n, w in enumerate(words[start:end], start)]
+        return ((ELLIPSIS if start else "") + " ".join(shown)
+                + (ELLIPSIS if end < len(words) else ""))
 
 
 def _group_keys(group: RankGroup) -> list[str]:
@@ -196,6 +216,7 @@ class SearchMixin(StorageBase):
         """The query's filters as SQL; None when they cannot match anything."""
         on_id: list[tuple[str, list[object]]] = []
         on_item: list[tuple[str, list[object]]] = []
+        source_ids: list[int] | None = None
         if query.exclude is not None:
             on_id.append((_EXCLUDE, [query.exclude]))
         if query.since is not None:
@@ -213,6 +234,7 @@ class SearchMixin(StorageBase):
             ]
             if not ids:
                 return None
+            source_ids = ids
             on_item.append(("i.source_id IN (SELECT value FROM json_each(?))",
                             [json.dumps(ids)]))
         for group in (query.labels, query.domains):
@@ -220,7 +242,7 @@ class SearchMixin(StorageBase):
                 labels = [lab.lower() for lab in group]
                 on_id.append((_LABEL_FILTER,
                               [json.dumps(labels), int(OVERIG in labels), OVERIG]))
-        return _Filters(on_id, on_item)
+        return _Filters(on_id, on_item, source_ids)
 
     def _fts_where(self, filters: _Filters, match: str) -> tuple[str, list[object]]:
         """FROM and WHERE of a full-text query with the filters (the narrow items index
@@ -243,10 +265,41 @@ class SearchMixin(StorageBase):
             if query.match is None:
                 where, params = filters.where("i.id")
                 sql = f"SELECT i.id FROM {_ITEMS} {_where(where)} ORDER BY i.id DESC LIMIT ?"  # noqa: S608
+            elif self._few_items(filters):
+                return self._match_ids_in_sources(query.match, filters, limit)
             else:
                 body, params = self._fts_where(filters, query.match)
                 sql = f"SELECT items_fts.rowid FROM {body} ORDER BY items_fts.rowid DESC LIMIT ?"  # noqa: S608
             return [r[0] for r in self._conn.execute(sql, (*params, limit))]
+
+    def _few_items(self, filters: _Filters) -> bool:
+        """True when the chosen sources hold at most :data:`SOURCE_SCAN` items."""
+        if filters.source_ids is None:
+            return False
+        (count,) = self._conn.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM items WHERE source_id IN "
+            "(SELECT value FROM json_each(?)) LIMIT ?)",
+            (json_ids(filters.source_ids), SOURCE_SCAN + 1),
+        ).fetchone()
+        return bool(count <= SOURCE_SCAN)
+
+    def _match_ids_in_sources(self, match: str, filters: _Filters, limit: int) -> list[int]:
+        """:meth:`match_ids` for sources that hold few items: their ids (with the date
+        filters) are read through the source index, and the full-text matches are
+        checked against that list in SQLite's memory instead of looking up each match's
+        item row (the unary ``+`` keeps FTS5 from being handed the list)."""
+        item_where = [sql for sql, _ in filters.on_item]
+        item_params = [v for _, values in filters.on_item for v in values]
+        allowed = [r[0] for r in self._conn.execute(
+            f"SELECT i.id FROM items i {_where(item_where)}", item_params)]  # noqa: S608
+        where = ["items_fts MATCH ?", "+items_fts.rowid IN (SELECT value FROM json_each(?))"]
+        where += [sql.format(id="items_fts.rowid") for sql, _ in filters.on_id]
+        params = [v for _, values in filters.on_id for v in values]
+        return [r[0] for r in self._conn.execute(
+            f"SELECT items_fts.rowid FROM items_fts {_where(where)} "  # noqa: S608
+            "ORDER BY items_fts.rowid DESC LIMIT ?",
+            (match, json_ids(allowed), *params, limit),
+        )]
 
     def count_matches(self, query: SearchQuery, *, cap: int | None = None) -> int:
         """How many items match the query and its filters; with ``cap``, counting stops
@@ -289,14 +342,14 @@ class SearchMixin(StorageBase):
                     (*params, limit, offset),
                 )]
             elif newest:
-                ids = self._newest(query.match, filters, limit, offset,
-                                   matches if complete else None)
+                ids = self._newest(query.match, filters, limit, offset, matches, complete)
             else:
                 ranks = self._ranked(query, filters, limit + offset, matches)
                 ids = list(ranks)[offset:offset + limit]
             items = {item.id: item for item in load_items(self._conn, ids)}
+        marker = _Marker(query)
         return [  # an item deleted meanwhile is left out
-            SearchHit(item=items[i], rank=ranks.get(i, 0.0), snippet=_snippet(items[i], query))
+            SearchHit(item=items[i], rank=ranks.get(i, 0.0), snippet=marker.snippet(items[i]))
             for i in ids if i in items
         ]
 
@@ -314,11 +367,12 @@ class SearchMixin(StorageBase):
                 (*params, top),
             ).fetchall()
             return {int(r[0]): float(r[1]) for r in rows}
-        window = list(matches[:RANK_WINDOW]) if matches is not None else [
+        newest = list(matches[:max(RANK_WINDOW, top)]) if matches is not None else [
             r[0] for r in self._conn.execute(
                 f"SELECT items_fts.rowid FROM {body} ORDER BY items_fts.rowid DESC LIMIT ?",  # noqa: S608
-                (*params, RANK_WINDOW),
+                (*params, max(RANK_WINDOW, top)),
             )]
+        window, rest = newest[:RANK_WINDOW], newest[RANK_WINDOW:]
         if not window:
             return {}
         total = self._conn.execute("SELECT max(id) FROM items").fetchone()[0] or 1
@@ -327,33 +381,58 @@ class SearchMixin(StorageBase):
             df = max((counts.get(k, 0) for k in _group_keys(group)), default=0)
             idf = math.log(1 + total / (total if group.prefix or not df else df))
             in_title = {r[0] for r in self._conn.execute(
-                "SELECT rowid FROM items_fts WHERE items_fts MATCH ? AND rowid >= ?",
-                (f"{_TITLE} : ({group.expression})", window[-1]),
+                "SELECT rowid FROM items_fts WHERE items_fts MATCH ? "
+                "AND rowid BETWEEN ? AND ? AND +rowid IN (SELECT value FROM json_each(?))",
+                (f"{_TITLE} : ({group.expression})", window[-1], window[0],
+                 json_ids(window)),
             )}
             for item_id in scores:
                 scores[item_id] += idf * (TITLE_WEIGHT if item_id in in_title else 1.0)
         best = sorted(scores.items(), key=lambda kv: (-kv[1], -kv[0]))[:top]
-        return {item_id: -score for item_id, score in best}
+        ranked = {item_id: -score for item_id, score in best}
+        # Deeper pages go on with the older matches, newest first (rank 0: unranked).
+        ranked.update((item_id, 0.0) for item_id in rest[:top - len(ranked)])
+        return ranked
 
     def _newest(self, match: str, filters: _Filters, limit: int, offset: int,
-                every: Sequence[int] | None) -> list[int]:
-        """Ids of one page of matches, newest published first; ``every`` holds all
-        matches when the caller knows them."""
-        if every is not None:
-            return [r[0] for r in self._conn.execute(
-                f"SELECT i.id FROM {_ITEMS} WHERE i.id IN (SELECT value FROM json_each(?)) "  # noqa: S608
-                "ORDER BY i.published_at DESC, i.id DESC LIMIT ? OFFSET ?",
-                (json_ids(every), limit, offset),
+                matches: Sequence[int] | None, complete: bool) -> list[int]:
+        """Ids of one page of matches, newest published first.
+
+        Items are stored roughly in the order they are published, so the page is taken
+        from the newest stored matches (``matches``, or the newest :data:`RANK_WINDOW`)
+        sorted by date. Unless those are all the matches, it is then completed with the
+        "stragglers": older-stored items published at least as late as the page's last
+        item (few: found through the date index, each checked against the query).
+        """
+        if matches is None:
+            body, params = self._fts_where(filters, match)
+            matches = [r[0] for r in self._conn.execute(
+                f"SELECT items_fts.rowid FROM {body} ORDER BY items_fts.rowid DESC LIMIT ?",  # noqa: S608
+                (*params, max(RANK_WINDOW, offset + limit)),
             )]
-        where, params = filters.where("i.id")
-        probe = ("EXISTS (SELECT 1 FROM items_fts WHERE items_fts MATCH ? "
-                 "AND items_fts.rowid = i.id)")
-        return [r[0] for r in self._conn.execute(
-            "SELECT i.id FROM items i INDEXED BY items_published_at "  # noqa: S608
-            f"{_where([*where, probe])} "
-            "ORDER BY i.published_at DESC, i.id DESC LIMIT ? OFFSET ?",
-            (*params, match, limit, offset),
-        )]
+            complete = len(matches) < max(RANK_WINDOW, offset + limit)
+        if not matches:
+            return []
+        rows = self._conn.execute(
+            f"SELECT i.id, i.published_at FROM {_ITEMS} "  # noqa: S608
+            "WHERE i.id IN (SELECT value FROM json_each(?)) "
+            "ORDER BY i.published_at DESC, i.id DESC LIMIT ?",
+            (json_ids(matches), offset + limit),
+        ).fetchall()
+        if not complete:
+            # Published at least as late as the page's last item; every older-stored match
+            # when the newest stored ones do not fill the page.
+            since = rows[-1][1] if len(rows) == offset + limit else ""
+            where, params = filters.where("i.id")
+            probe = ("EXISTS (SELECT 1 FROM items_fts WHERE items_fts MATCH ? "
+                     "AND items_fts.rowid = i.id)")
+            rows += self._conn.execute(
+                "SELECT i.id, i.published_at FROM items i INDEXED BY items_published_at "  # noqa: S608
+                f"{_where(['i.published_at >= ?', 'i.id < ?', *where, probe])}",
+                (since, min(matches), *params, match),
+            ).fetchall()
+            rows.sort(key=lambda r: (r[1], r[0]), reverse=True)
+        return [r[0] for r in rows[offset:offset + limit]]
 
     # -- facets --------------------------------------------------------------------------
     def facet_counts(self, ids: Sequence[int]) -> tuple[list[tuple[str, int]],
