@@ -262,10 +262,12 @@ def test_upsert_10k_items_is_fast(store: Storage, source: int) -> None:
     elapsed = time.perf_counter() - start
     print(f"upsert 10k items (~{len((body * 2).split()) + 8} words each): {elapsed:.3f} s")
     assert len(result.new_ids) == 10_000
-    assert elapsed < 2.0
+    # Generous bounds (a loaded 2-core CI machine): they catch an order-of-magnitude
+    # regression, such as a per-item query or a lost index; bench/ has the real figures.
+    assert elapsed < 8.0
     start = time.perf_counter()
     assert store.upsert_items(source, items).unchanged == 10_000
-    assert time.perf_counter() - start < 0.5
+    assert time.perf_counter() - start < 2.0
 
 
 # --- labels --------------------------------------------------------------------------
