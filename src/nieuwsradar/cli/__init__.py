@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from nieuwsradar.cli.classify import classify_cmd, evaluate_cmd, train_cmd
+from nieuwsradar.cli.classify import classify_cmd, evaluate_cmd, review_cmd, train_cmd
 from nieuwsradar.config import Settings
 from nieuwsradar.core import Radar, make_radar
 from nieuwsradar.errors import NieuwsradarError
@@ -268,6 +268,7 @@ def demo_cmd(ctx: click.Context, no_serve: bool, port: int) -> None:
 main.add_command(classify_cmd)
 main.add_command(train_cmd)
 main.add_command(evaluate_cmd)
+main.add_command(review_cmd)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -15,10 +15,11 @@ from pathlib import Path
 from nieuwsradar.config import Settings
 from nieuwsradar.core.ingest import IngestPart
 from nieuwsradar.core.items import COUNT_CAP, ItemsPart, SearchPage
+from nieuwsradar.core.labels import LabelsPart
 from nieuwsradar.core.sources import SourcesPart, SyncResult
 
 
-class Radar(SourcesPart, IngestPart, ItemsPart):
+class Radar(SourcesPart, IngestPart, ItemsPart, LabelsPart):
     """Facade over storage, classifier and ingest for one database."""
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from nieuwsradar import config, search
+from nieuwsradar import search
 from nieuwsradar.core.base import RadarBase
 from nieuwsradar.errors import InputError
 from nieuwsradar.types import Item, SearchHit
@@ -36,13 +36,12 @@ class ItemsPart(RadarBase):
 
     def set_human_labels(self, item_id: int, labels: Sequence[str]) -> Item:
         """Store a human correction (empty = overig); it wins over the model from now on."""
-        known = set(config.DOMAINS)
-        model = self.model()
-        if model is not None:
-            known |= set(model.labels)
-        bad = [label for label in labels if label not in known]
+        taxonomy = self.taxonomy()
+        bad = [label for label in labels if label not in taxonomy.labels]
         if bad:
-            raise InputError(f"unknown label(s) {bad}; use {', '.join(sorted(known))}")
+            raise InputError(f"onbekend label {', '.join(map(repr, bad))}; kies uit "
+                             f"{', '.join(taxonomy.labels)} (geen label = "
+                             f"{taxonomy.none_label}; nieuwe labels komen in topics.toml)")
         db = self._db
         db.get_item(item_id)
         with db.transaction():
@@ -81,7 +80,8 @@ class ItemsPart(RadarBase):
 
     def search(self, text: str, *, limit: int = 20, offset: int = 0) -> SearchPage:
         """Search the archive with the user query syntax of :mod:`nieuwsradar.search`."""
-        query = search.parse_query(text)
+        taxonomy = self.taxonomy()
+        query = search.parse_query(text, (*taxonomy.labels, taxonomy.none_label))
         db = self._db
         return SearchPage(db.search(query, limit=limit, offset=offset),
                           db.count_matches(query, cap=COUNT_CAP))

@@ -12,11 +12,12 @@ from nieuwsradar.storage.connection import connect, storage_error
 from nieuwsradar.storage.items import ItemsMixin, forget_items
 from nieuwsradar.storage.labels import LabelsMixin
 from nieuwsradar.storage.migrations import migrate
+from nieuwsradar.storage.review import ReviewMixin
 from nieuwsradar.storage.search import SearchMixin
 from nieuwsradar.storage.sources import SourcesMixin
 
 
-class Storage(SourcesMixin, ItemsMixin, LabelsMixin, ClustersMixin, SearchMixin):
+class Storage(SourcesMixin, ItemsMixin, LabelsMixin, ClustersMixin, SearchMixin, ReviewMixin):
     """The nieuwsradar database: sources, items, labels, clusters and search.
 
     Make one with :func:`open_storage`. Every method raises StorageError (naming the
