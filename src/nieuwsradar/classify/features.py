@@ -100,6 +100,12 @@ def _idf(df: np.ndarray, n_docs: int) -> np.ndarray:
     return np.log((1.0 + n_docs) / (1.0 + df)) + 1.0
 
 
+#: One block of feature entries: (document, column, raw value, source word id) arrays and
+#: the block's per-document scale (l2 normalisation and block weight); an entry's value is
+#: ``raw value x scale[document]``.
+Part = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
 @dataclass(frozen=True, slots=True)
 class Entries:
     """Feature entries of a batch: entry ``i`` adds ``value[i]`` to feature ``col[i]`` of
@@ -301,6 +307,21 @@ class FeatureSpace:
         """Entries in chunks of documents: ``(first document, entries of the chunk)``
         with document indices relative to the chunk. Chunks keep the dense accumulators
         small; :meth:`entries` concatenates them."""
+        for start, size, parts, oov in self.iter_parts(texts, sources=sources):
+            yield start, Entries(
+                doc=np.concatenate([p[0] for p in parts]),
+                col=np.concatenate([p[1] for p in parts]),
+                value=np.concatenate([p[2] * p[4][p[0]] for p in parts]),
+                source=np.concatenate([p[3] for p in parts]),
+                oov=oov, n_docs=size)
+
+    def iter_parts(self, texts: Sequence[str], *, sources: bool = False
+                   ) -> Iterator[tuple[int, int, list[Part], tuple[str, ...]]]:
+        """The entries of :meth:`iter_entries` before concatenation: per chunk (first
+        document, number of documents, parts, unknown words), where each part (see
+        :data:`Part`) holds one block (unigrams, bigrams, character n-grams) sorted by
+        document. Prediction sums each part per document and scales the sums, without
+        copying or scaling every entry."""
         n_docs = len(texts)
         if not n_docs:
             return
@@ -331,9 +352,9 @@ class FeatureSpace:
                 continue
             size = min(chunk, n_docs - d0)
             b0, b1 = int(bi_bounds[k]), int(bi_bounds[k + 1])
-            yield d0, self._chunk(ids[t0:t1], doc[t0:t1] - d0, bi_doc[b0:b1] - d0,
-                                  bi_col[b0:b1], size, n_ids, uni_of, indptr, indices,
-                                  oov_words, sources)
+            yield d0, size, self._chunk(ids[t0:t1], doc[t0:t1] - d0, bi_doc[b0:b1] - d0,
+                                        bi_col[b0:b1], size, n_ids, uni_of, indptr, indices,
+                                        sources), oov_words
 
     def _token_ids(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
         """Ids of the feature tokens of all texts, their document index, and the batch's
@@ -383,9 +404,9 @@ class FeatureSpace:
     def _chunk(
         self, ids: np.ndarray, doc: np.ndarray, bi_doc: np.ndarray, bi_col: np.ndarray,
         n_docs: int, n_ids: int, uni_of: np.ndarray, indptr: np.ndarray, indices: np.ndarray,
-        oov: tuple[str, ...], sources: bool,
-    ) -> Entries:
-        """The normalised entries of ``n_docs`` documents of one chunk."""
+        sources: bool,
+    ) -> list[Part]:
+        """The entries of ``n_docs`` documents of one chunk, as parts."""
         acc = self._accumulators(n_ids)
         words, feats, first = acc["words"], acc["features"], acc["first"]
         # distinct (document, word) pairs and their counts
@@ -416,12 +437,12 @@ class FeatureSpace:
             b_val = tf_idf / c
             squares += np.bincount(bi_doc, b_val * tf_idf, minlength=n_docs)
         inverse = _inverse_norms(squares)
-        u_val *= inverse[u_doc]
-        b_val *= inverse[bi_doc]
-        docs = [u_doc, bi_doc]
-        cols = [u_col, bi_col]
-        values = [u_val, b_val]
-        srcs = [d_id[has], np.full(bi_doc.size, -1, dtype=np.int64)] if sources else []
+        no_source = np.zeros(0, dtype=np.int64)
+        parts: list[Part] = [
+            (u_doc, u_col, u_val, d_id[has] if sources else no_source, inverse),
+            (bi_doc, bi_col, b_val,
+             np.full(bi_doc.size, -1, dtype=np.int64) if sources else no_source, inverse),
+        ]
 
         # character block: n-grams of the distinct words, weighted by the word counts
         if self.char_range is not None and d_id.size:
@@ -439,20 +460,12 @@ class FeatureSpace:
                 feats[gkeys] = 0.0
                 tf_idf = (np.log(c) + 1.0) * self.char_idf[grams]
                 g_val = tf_idf * (g_w / c)
-                inverse = _inverse_norms(np.bincount(g_doc, g_val * tf_idf, minlength=n_docs))
-                g_val *= inverse[g_doc]
+                scale = _inverse_norms(np.bincount(g_doc, g_val * tf_idf, minlength=n_docs))
                 if self.char_weight != 1.0:
-                    g_val *= self.char_weight
-                docs.append(g_doc)
-                cols.append(self.n_word_features + grams)
-                values.append(g_val)
-                if sources:
-                    srcs.append(np.repeat(d_id, lengths))
-        return Entries(
-            doc=np.concatenate(docs), col=np.concatenate(cols), value=np.concatenate(values),
-            source=np.concatenate(srcs) if sources else np.zeros(0, dtype=np.int64),
-            oov=oov, n_docs=n_docs,
-        )
+                    scale *= self.char_weight
+                parts.append((g_doc, self.n_word_features + grams, g_val,
+                              np.repeat(d_id, lengths) if sources else no_source, scale))
+        return parts
 
     def _with_oov_grams(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """``gram_indptr`` / ``gram_indices`` extended with rows for unknown words."""

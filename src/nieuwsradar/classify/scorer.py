@@ -41,14 +41,21 @@ class LinearScorer:
         """``len(texts) x labels`` linear decision values. When given, ``seen`` (a boolean
         array, one per text) is set True for the texts that have any known feature."""
         out = np.tile(self.intercept, (len(texts), 1))
-        for start, part in self.features.iter_entries(texts):
-            if seen is not None:
-                seen[start + part.doc] = True
-            weighted = np.take(self.coef, part.col, axis=0)
-            weighted *= part.value[:, None]
-            rows = out[start : start + part.n_docs]
-            for j in range(self.n_labels):
-                rows[:, j] += np.bincount(part.doc, weighted[:, j], minlength=part.n_docs)
+        for start, size, parts, _ in self.features.iter_parts(texts):
+            rows = out[start : start + size]
+            for doc, col, value, _source, scale in parts:
+                if not doc.size:
+                    continue
+                weighted = np.take(self.coef, col, axis=0)
+                weighted *= value[:, None]
+                # ``doc`` is sorted within a part: sum each document's run of rows
+                starts = np.flatnonzero(np.r_[True, doc[1:] != doc[:-1]])
+                docs = doc[starts]
+                sums = np.add.reduceat(weighted, starts, axis=0)
+                sums *= scale[docs][:, None]
+                rows[docs] += sums
+                if seen is not None:
+                    seen[start + docs] = True
         return out
 
     def probabilities(self, texts: Sequence[str], seen: np.ndarray | None = None
