@@ -125,3 +125,6 @@ def test_a_coordinator_adds_a_label_attaches_it_by_hand_and_trains_it(
     predicted = {row["id"]: row["labels"] for row in map(json.loads, out.splitlines())}
     assert "openbare orde" in predicted["a"] and "openbare orde" in predicted["b"]
     assert "openbare orde" not in predicted["c"] and "ondermijning" in predicted["c"]
+
+    # the none label is a valid human decision too
+    assert "overig (door mens)" in run(cli, "label", str(ids[0]), "overig").output

@@ -35,8 +35,10 @@ class ItemsPart(RadarBase):
         return self._db.get_item(item_id)
 
     def set_human_labels(self, item_id: int, labels: Sequence[str]) -> Item:
-        """Store a human correction (empty = overig); it wins over the model from now on."""
+        """Store a human correction (empty, or the taxonomy's none label, = overig); it
+        wins over the model from now on. Only labels of the taxonomy are accepted."""
         taxonomy = self.taxonomy()
+        labels = [label for label in labels if label != taxonomy.none_label]
         bad = [label for label in labels if label not in taxonomy.labels]
         if bad:
             raise InputError(f"onbekend label {', '.join(map(repr, bad))}; kies uit "
