@@ -129,10 +129,10 @@ def test_classify_and_evaluate_raise_only_clear_errors_on_arbitrary_bytes(
 ) -> None:
     source = tmp_path / "fuzz.jsonl"
     source.write_bytes(data)
-    for command in ("classify", "evaluate"):
-        result = CliRunner().invoke(main, [command, "--input", str(source), "--model",
-                                           str(model_path), "--json"][: 5 + (command ==
-                                                                            "evaluate")])
+    for args in (["classify"], ["evaluate", "--json"]):
+        command = args[0]
+        result = CliRunner().invoke(main, [*args, "--input", str(source), "--model",
+                                           str(model_path)])
         assert result.exception is None or isinstance(result.exception, SystemExit), (
             command, data, result.exception)
         assert result.exit_code in (0, 1), (command, result.output)

@@ -23,16 +23,13 @@ from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import ClassifierMixin
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.linear_model import LogisticRegression, SGDClassifier
+from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 from sklearn.multiclass import OneVsRestClassifier
-from sklearn.svm import LinearSVC
 
 from nieuwsradar.classify.corpus import Example, label_counts
 from nieuwsradar.classify.evaluate import (
@@ -55,11 +52,10 @@ THRESHOLD_MAX = 0.8
 
 @dataclass(frozen=True, slots=True)
 class ModelConfig:
-    """One model variant: features, classifier with its regularisation ``c``, and which
-    shortened forms of each example are added to training."""
+    """One model variant: features, the logistic regressions' regularisation ``c``, and
+    which shortened forms of each example are added to training."""
 
     name: str
-    classifier: Literal["logreg", "svm", "sgd"] = "logreg"
     c: float = 10.0
     bigrams: bool = True
     char_range: tuple[int, int] | None = (4, 5)
@@ -116,19 +112,9 @@ class TrainReport:
 
 
 def _classifier(config: ModelConfig, seed: int) -> OneVsRestClassifier:
-    """An unfitted one-vs-rest classifier for ``config``."""
-    clf: ClassifierMixin
-    if config.classifier == "logreg":
-        clf = LogisticRegression(C=config.c, class_weight="balanced", solver="liblinear",
-                                 random_state=seed)
-    elif config.classifier == "svm":
-        clf = CalibratedClassifierCV(
-            LinearSVC(C=config.c, class_weight="balanced", random_state=seed),
-            method="sigmoid", cv=3)
-    else:
-        clf = SGDClassifier(loss="modified_huber", alpha=config.c, class_weight="balanced",
-                            max_iter=50, tol=None, random_state=seed)
-    return OneVsRestClassifier(clf)
+    """An unfitted one-vs-rest logistic regression for ``config``."""
+    return OneVsRestClassifier(LogisticRegression(
+        C=config.c, class_weight="balanced", solver="liblinear", random_state=seed))
 
 
 def feature_matrix(space: FeatureSpace, texts: Sequence[str]) -> sp.csr_matrix:
@@ -146,17 +132,12 @@ def forms_of(examples: Sequence[Example], form: str) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class Fitted:
-    """A fitted feature space and classifier (and the scorer when it is linear)."""
+    """A fitted feature space, the fitted scikit-learn classifier and the numpy scorer
+    made from it (the scorer is what predicts; the classifier is kept for comparison)."""
 
     space: FeatureSpace
     classifier: OneVsRestClassifier
-    scorer: LinearScorer | None
-
-    def scores(self, texts: Sequence[str]) -> np.ndarray:
-        """Per-label probabilities."""
-        if self.scorer is not None:
-            return self.scorer.probabilities(texts)
-        return np.asarray(self.classifier.predict_proba(feature_matrix(self.space, texts)))
+    scorer: LinearScorer
 
 
 def fit(examples: Sequence[Example], y: np.ndarray, config: ModelConfig, seed: int) -> Fitted:
@@ -167,21 +148,9 @@ def fit(examples: Sequence[Example], y: np.ndarray, config: ModelConfig, seed: i
     texts = [text for form in config.train_forms for text in forms_of(examples, form)]
     labels = np.vstack([y] * len(config.train_forms))
     classifier = _classifier(config, seed).fit(feature_matrix(space, texts), labels)
-    coef, intercept = _linear_parts(classifier, y.shape[1])
-    scorer = None if coef is None else LinearScorer(space, coef, intercept)
-    return Fitted(space, classifier, scorer)
-
-
-def _linear_parts(clf: Any, n_labels: int) -> tuple[np.ndarray | None, np.ndarray]:
-    """Coefficient matrix (features x labels) and intercepts of a one-vs-rest logistic
-    model, or (None, empty) for classifiers that need ``predict_proba``."""
-    estimators = getattr(clf, "estimators_", None)
-    if (not estimators or len(estimators) != n_labels
-            or not all(isinstance(e, LogisticRegression) for e in estimators)):
-        return None, np.zeros(0)
-    coef = np.column_stack([e.coef_.ravel() for e in estimators])
-    intercept = np.array([float(e.intercept_[0]) for e in estimators])
-    return coef, intercept
+    coef = np.column_stack([e.coef_.ravel() for e in classifier.estimators_])
+    intercept = np.array([float(e.intercept_[0]) for e in classifier.estimators_])
+    return Fitted(space, classifier, LinearScorer(space, coef, intercept))
 
 
 def _check_trainable(y: np.ndarray, labels: Sequence[str], folds: int) -> None:
@@ -208,7 +177,7 @@ def oof_scores(
         fitted = fit([examples[i] for i in train_idx], y[train_idx], config, seed)
         held_out = [examples[i] for i in test_idx]
         for form, out in scores.items():
-            out[test_idx] = fitted.scores(forms_of(held_out, form))
+            out[test_idx] = fitted.scorer.probabilities(forms_of(held_out, form))
     return scores
 
 
@@ -315,9 +284,6 @@ def train_model(
     if cv_folds < 2:
         raise InputError(f"cv_folds must be at least 2, got {cv_folds}")
     _check_trainable(y, labels, cv_folds)
-    if config.classifier != "logreg":
-        raise InputError(f"{config.name}: only logistic regression ('logreg') models can be "
-                         "trained as the domain model; the others are for compare()")
 
     scores = oof_scores(examples, y, config, folds=cv_folds, seed=seed)
     thresholds, short_thresholds = tune_by_length(examples, y, scores)
@@ -328,7 +294,6 @@ def train_model(
     cv["full @0.5"] = report_from_matrices(truth, scores["full"] >= 0.5, labels)
 
     fitted = fit(examples, y, config, seed)
-    assert fitted.scorer is not None  # logistic regression, checked above
     version = model_version(examples, taxonomy, config)
     counts = label_counts(examples, taxonomy)
     info = {
