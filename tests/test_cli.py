@@ -35,7 +35,7 @@ def server() -> Iterator[LocalHTTPServer]:
 def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("NIEUWSRADAR_DB", str(tmp_path / "cli.db"))
-    monkeypatch.setenv("NIEUWSRADAR_MODEL", str(tmp_path / "geen-model.skops"))
+    monkeypatch.setenv("NIEUWSRADAR_MODEL", str(tmp_path / "geen-model.npz"))
     return CliRunner()
 
 
@@ -111,7 +111,7 @@ def test_human_label_is_validated_and_stored(
     run(cli, "update")
     item_id = str(json.loads(run(cli, "search", "bodycam", "--json").output)["hits"][0]["id"])
     assert "handhaving (door mens)" in run(cli, "label", item_id, "handhaving").output
-    assert "unknown label" in run(cli, "label", item_id, "voetbal", code=1).output
+    assert "onbekend label 'voetbal'" in run(cli, "label", item_id, "voetbal", code=1).output
     assert "no item" in run(cli, "label", "99999", "handhaving", code=1).output.lower()
     hit = json.loads(run(cli, "search", "bodycam", "--json").output)["hits"][0]
     assert hit["labels"] == ["handhaving"]
@@ -139,7 +139,7 @@ def test_train_learns_from_human_corrections_in_the_database(
     (corpus / "part-x.jsonl").write_text("".join(
         json.dumps({"id": e.id, "title": e.title, "text": e.text, "labels": list(e.labels)})
         + "\n" for e in make_examples(6)), encoding="utf-8")
-    output = tmp_path / "m.skops"
+    output = tmp_path / "m.npz"
     result = run(cli, "train", "--corpus", str(corpus), "--output", str(output))
     assert "1 menselijke labels" in result.output
     assert load_model(output).info["n_examples"] == len(make_examples(6)) + 1

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from nieuwsradar.classify import Example, load_model, train_model
 from nieuwsradar.cli import main
@@ -16,7 +18,7 @@ from test_classify import LABELS, TAXONOMY, make_examples
 @pytest.fixture(scope="module")
 def model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     model, _ = train_model(make_examples(), TAXONOMY, cv_folds=3, seed=0)
-    return model.save(tmp_path_factory.mktemp("model") / "m.skops")
+    return model.save(tmp_path_factory.mktemp("model") / "m.npz")
 
 
 def _jsonl(path: Path, records: list[dict[str, object]]) -> Path:
@@ -80,10 +82,69 @@ def test_classify_rejects_a_malformed_line_without_partial_output(
     assert f"{source}:3: {message}" in err
 
 
+GOOD = json.dumps({"id": "ok", "title": "t", "text": "x", "labels": []}).encode()
+
+
+@pytest.mark.parametrize("command", ["classify", "evaluate"])
+@pytest.mark.parametrize(("bad", "message"), [
+    (b"\x89PNG\r\n\x1a\n\x00\x00", "not UTF-8 text (byte 0x89 at column 1)"),
+    ('{"id": "1", "title": "Caf\u00e9", "text": "", "labels": []}'.encode("latin-1"),
+     "not UTF-8 text (byte 0xe9 at column 26)"),
+    (b"[" * 100_000 + b"]" * 100_000, "JSON nested more than 32 levels deep"),
+    (b'{"id": ' + b"7" * 5000 + b', "title": "t", "text": "", "labels": []}',
+     "not valid JSON (a number too long to read)"),
+    (b'{"id": ' + b"7" * 40 + b', "title": "t", "text": "", "labels": []}',
+     "field 'id' is a number of more than 30 digits"),
+    (b'{"id": "a\\ud800b", "title": "t", "text": "", "labels": []}',
+     "field 'id' holds an invalid character (a lone surrogate \\ud800 at position 2)"),
+    (b'{"id": "a", "title": "t", "text": "", "labels": ["\\udfff"]}',
+     "field 'labels' holds an invalid character"),
+])
+def test_unreadable_input_is_a_one_line_error_naming_file_and_line(
+    model_path: Path, tmp_path: Path, command: str, bad: bytes, message: str
+) -> None:
+    """Binary, Latin-1, deeply nested, overlong numbers, lone surrogates: exit 1 with one
+    line "Error: file:line: problem", nothing on stdout."""
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(GOOD + b"\n" + bad + b"\n" + GOOD + b"\n")
+    code, out, err = _run([command, "--input", str(source), "--model", str(model_path)])
+    if command == "classify" and "'labels'" in message:  # classify ignores labels
+        assert code == 0 and out.count("\n") == 3, err
+        return
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1 and err.startswith("Error: "), err
+    assert f"{source}:2: {message}" in err
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.one_of(
+    st.binary(max_size=300),
+    st.lists(st.one_of(st.binary(max_size=40), st.just(GOOD), st.just(b"{"),
+                       st.just(b'{"id": "\\udc80", "title": "", "text": "", "labels": []}'),
+                       st.just(b'{"id": 1, "title": "t", "text": "x", "labels": ["sport"]}')),
+             max_size=6).map(b"\n".join)))
+def test_classify_and_evaluate_raise_only_clear_errors_on_arbitrary_bytes(
+    model_path: Path, tmp_path: Path, data: bytes
+) -> None:
+    source = tmp_path / "fuzz.jsonl"
+    source.write_bytes(data)
+    for args in (["classify"], ["evaluate", "--json"]):
+        command = args[0]
+        result = CliRunner().invoke(main, [*args, "--input", str(source), "--model",
+                                           str(model_path)])
+        assert result.exception is None or isinstance(result.exception, SystemExit), (
+            command, data, result.exception)
+        assert result.exit_code in (0, 1), (command, result.output)
+        if result.exit_code == 1:
+            assert result.stderr.count("\n") == 1, result.stderr
+            assert result.stderr.startswith(f"Error: {source}:"), result.stderr
+
+
 def test_classify_without_a_model_says_to_train(tmp_path: Path) -> None:
     source = _jsonl(tmp_path / "in.jsonl", [{"id": "1", "title": "t", "text": ""}])
     code, out, err = _run(["classify", "--input", str(source), "--model",
-                           str(tmp_path / "missing.skops")])
+                           str(tmp_path / "missing.npz")])
     assert code == 1 and out == ""
     assert "not found" in err and "nieuwsradar train" in err
 
@@ -126,7 +187,7 @@ def _write_corpus(directory: Path, examples: list[Example]) -> Path:
 
 def test_train_writes_model_and_metadata(tmp_path: Path) -> None:
     corpus = _write_corpus(tmp_path / "corpus", make_examples(6))
-    output = tmp_path / "models" / "m.skops"
+    output = tmp_path / "models" / "m.npz"
     code, out, err = _run(["--db", str(tmp_path / "absent.db"), "train", "--corpus", str(corpus),
                            "--output", str(output)])
     assert code == 0, err
@@ -136,14 +197,33 @@ def test_train_writes_model_and_metadata(tmp_path: Path) -> None:
     summary = json.loads(output.with_suffix(".json").read_text(encoding="utf-8"))
     assert summary["version"] == model.version
     assert summary["n_examples"] == len(make_examples(6))
-    assert set(summary["cv"]["labels"]) == set(LABELS)
+    assert set(summary["cv"]["full"]["labels"]) == set(LABELS)
+    assert set(summary["cv"]) >= {"full", "feed", "title"}
+    assert summary["calibration"]["feed"]["brier"] < 0.25
 
 
 def test_train_reports_labels_missing_from_the_taxonomy(tmp_path: Path) -> None:
     examples = [*make_examples(6), Example("oo", "Rellen", "ME", ("openbare orde",))]
     corpus = _write_corpus(tmp_path / "corpus", examples)
     code, _, err = _run(["--db", str(tmp_path / "none.db"), "train", "--corpus", str(corpus),
-                         "--output", str(tmp_path / "m.skops")])
+                         "--output", str(tmp_path / "m.npz")])
     assert code == 1
     assert "'openbare orde' (1x, first at" in err and "topics.toml" in err
-    assert not (tmp_path / "m.skops").exists()
+    assert not (tmp_path / "m.npz").exists()
+
+
+def test_train_held_out_reports_a_corpus_file_by_form(tmp_path: Path) -> None:
+    """--held-out FILE: a model trained without FILE is measured on it, in each form."""
+    corpus = _write_corpus(tmp_path / "corpus", make_examples(6))
+    _jsonl(corpus / "part-y.jsonl", [
+        {"id": f"y-{e.id}", "title": e.title, "text": e.text, "labels": list(e.labels)}
+        for e in make_examples(3, seed=8)])
+    output = tmp_path / "m.npz"
+    code, _, err = _run(["--db", str(tmp_path / "absent.db"), "train", "--corpus", str(corpus),
+                         "--output", str(output), "--held-out", str(corpus / "part-y.jsonl")])
+    assert code == 0, err
+    summary = json.loads(output.with_suffix(".json").read_text(encoding="utf-8"))
+    held = summary["held_out"]["part-y.jsonl"]
+    assert set(held) == {"full", "feed", "title"}
+    assert held["full"]["n_examples"] == len(make_examples(3))
+    assert held["full"]["macro_f1"] > 0.8

@@ -75,7 +75,7 @@ def server() -> Iterator[LocalHTTPServer]:
 
 @pytest.fixture
 def radar(tmp_path: Path, server: LocalHTTPServer) -> Iterator[Radar]:
-    settings = Settings(db=tmp_path / "radar.db", model=tmp_path / "no-model.skops")
+    settings = Settings(db=tmp_path / "radar.db", model=tmp_path / "no-model.npz")
     with make_radar(settings) as r:
         r.sync_sources([
             SourceSpec(url=server.url(p), name=n) for p, n in (

@@ -12,7 +12,7 @@ import os
 import re
 import tomllib
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from email.utils import parseaddr
 from pathlib import Path
@@ -25,7 +25,6 @@ from lxml import etree
 from nieuwsradar.errors import ConfigError
 from nieuwsradar.types import SOURCE_KINDS, ScrapeRules, SourceSpec
 
-DOMAINS: tuple[str, ...] = ("handhaving", "ondermijning", "sociaal domein", "omgevingswet")
 MIN_INTERVAL_S = 15 * 60
 MAX_INTERVAL_S = 24 * 3600
 
@@ -50,7 +49,7 @@ def repo_root() -> Path:
 #: Files shipped inside the package (found the same from a checkout or an installed wheel).
 PACKAGE_DIR = Path(__file__).resolve().parent
 #: The shipped domain model; ``NIEUWSRADAR_MODEL`` overrides it.
-DEFAULT_MODEL = PACKAGE_DIR / "models" / "domain-model.skops"
+DEFAULT_MODEL = PACKAGE_DIR / "models" / "domain-model.npz"
 #: The shipped taxonomy (label set); ``NIEUWSRADAR_TOPICS`` overrides it.
 DEFAULT_TOPICS = PACKAGE_DIR / "topics.toml"
 
@@ -403,11 +402,12 @@ def _key_line(text: str, start: int, key: str) -> int:
     return start
 
 
-def load_sources(path: Path) -> list[SourceSpec]:
+def load_sources(path: Path, labels: Collection[str] | None = None) -> list[SourceSpec]:
     """Read and validate a feeds.toml file.
 
     Raises ConfigError naming ``path:line [source N 'name'].field`` for the first problem,
     with the fix in the message. Duplicate URLs are an error too (one source, one URL).
+    ``labels`` are the taxonomy's labels that ``domains`` may name (None: not checked).
     """
     try:
         text = path.read_text(encoding="utf-8")
@@ -420,10 +420,11 @@ def load_sources(path: Path) -> list[SourceSpec]:
             path=str(path), line=line) from None
     except OSError as exc:
         raise ConfigError(f"cannot read file: {exc.strerror or exc}", path=str(path)) from None
-    return parse_sources(text, str(path))
+    return parse_sources(text, str(path), labels)
 
 
-def parse_sources(text: str, path: str = "feeds.toml") -> list[SourceSpec]:
+def parse_sources(text: str, path: str = "feeds.toml",
+                  labels: Collection[str] | None = None) -> list[SourceSpec]:
     """Validate feeds.toml text (see :func:`load_sources`)."""
     if text.startswith("\ufeff"):
         raise ConfigError(
@@ -470,7 +471,7 @@ def parse_sources(text: str, path: str = "feeds.toml") -> list[SourceSpec]:
             return ConfigError(message, path=path, line=line,
                                field=f"{_label}, {key}" if key else _label)
 
-        spec = _source_from_table(raw, fail)
+        spec = _source_from_table(raw, fail, labels)
         if spec.url in seen:
             raise fail(f"duplicate url, already used by source {seen[spec.url]}", "url")
         seen[spec.url] = index + 1
@@ -478,7 +479,8 @@ def parse_sources(text: str, path: str = "feeds.toml") -> list[SourceSpec]:
     return specs
 
 
-def _source_from_table(raw: dict[str, Any], fail: Any) -> SourceSpec:
+def _source_from_table(raw: dict[str, Any], fail: Any,
+                       labels: Collection[str] | None) -> SourceSpec:
     """Convert one ``[[source]]`` table; ``fail(message, key)`` builds the located error."""
     unknown = set(raw) - _SOURCE_KEYS
     if unknown:
@@ -500,9 +502,10 @@ def _source_from_table(raw: dict[str, Any], fail: Any) -> SourceSpec:
     domains = raw.get("domains", [])
     if not isinstance(domains, list) or not all(isinstance(d, str) for d in domains):
         raise fail("domains must be a list of texts", "domains")
-    bad = [d for d in domains if d not in DOMAINS]
+    bad = [d for d in domains if labels is not None and d not in labels]
     if bad:
-        raise fail(f"unknown domain(s) {bad}; use {', '.join(DOMAINS)}", "domains")
+        raise fail(f"unknown domain(s) {bad}; use {', '.join(labels or ())} (the labels of "
+                   "topics.toml)", "domains")
     try:
         interval_s = parse_interval(raw.get("interval", 60))
     except ValueError as exc:

@@ -204,6 +204,7 @@ class _Builder:
         self.groups: list[list[_Term]] = []
         self.negated: list[_Term] = []
         self.labels: list[str] = []
+        self.known_labels: dict[str, str] | None = None
         self.sources: list[str] = []
         self.since: datetime | None = None
         self.until: datetime | None = None
@@ -234,6 +235,10 @@ class _Builder:
             label = re.sub(r"[-_\s]+", " ", value.lower()).strip()
             if label:
                 self.labels.append(label)
+            known = self.known_labels
+            if label and known is not None and label not in known:
+                self.warnings.append(f"{key}:{value} is geen bekend domein; kies uit "
+                                     f"{', '.join(known.values())}")
         elif field == "sources":
             if value:
                 self.sources.append(value.lower())
@@ -305,15 +310,18 @@ def refine(query: Query, *, domains: tuple[str, ...] = (), source_ids: tuple[int
                    since=start, until=end)
 
 
-def parse_query(text: str, compounds: Compounds | None = None) -> Query:
+def parse_query(text: str, compounds: Compounds | None = None,
+                labels: Sequence[str] | None = None) -> Query:
     """Parse the user's search text into a :class:`Query`; never raises.
 
     With ``compounds`` a single word also matches the indexed compounds that end in it
     ("verhuur" finds "kamerverhuur", through their stems); phrases and prefixes are taken
-    as written.
+    as written. ``labels`` are the taxonomy's labels plus its none label: a ``domein:``
+    filter naming another label gets a warning that lists them (None: not checked).
     """
     cleaned = _CONTROL.sub(" ", text[:MAX_QUERY_CHARS])
     builder = _Builder()
+    builder.known_labels = None if labels is None else {label.lower(): label for label in labels}
     for m in _TOKEN.finditer(cleaned):
         minus, key, key_value, phrase, bare = m.groups()
         negate = bool(minus) or builder.negate_next

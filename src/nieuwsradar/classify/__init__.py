@@ -1,8 +1,9 @@
 """Domain classifier: which of the taxonomy's labels (handhaving, ondermijning, sociaal
 domein, omgevingswet, ...) a news item belongs to.
 
-scikit-learn and skops are imported only inside this package, and only to train or save a
-model: loading a model and predicting use numpy alone (:mod:`.scorer`). Typical use::
+scikit-learn and scipy are imported only inside this package, and only to train: loading
+a model (a plain ``.npz`` file), predicting and explaining use numpy alone. Training,
+prediction and explanation share one feature transform (:mod:`.features`). Typical use::
 
     model = load_model(default_model_path())
     predictions = model.predict([item_text(title, body) for title, body in items])
@@ -27,8 +28,8 @@ from nieuwsradar.classify.corpus import (
     merge_examples,
 )
 from nieuwsradar.classify.devset import load_seed_devset
-from nieuwsradar.classify.evaluate import EvalReport, LabelMetrics, evaluate
-from nieuwsradar.classify.model import TRUSTED_TYPES, DomainModel, load_model, read_meta
+from nieuwsradar.classify.evaluate import EvalReport, LabelMetrics, calibration, evaluate
+from nieuwsradar.classify.model import DomainModel, load_model, read_meta
 from nieuwsradar.classify.paths import (
     DEFAULT_CORPUS,
     DEFAULT_TOPICS,
@@ -37,7 +38,7 @@ from nieuwsradar.classify.paths import (
     default_model_path,
     default_topics_path,
 )
-from nieuwsradar.classify.text import MAX_BODY_CHARS, item_text
+from nieuwsradar.classify.text import FORMS, MAX_BODY_CHARS, feed_length, item_text, title_only
 from nieuwsradar.taxonomy import Taxonomy, Topic, load_taxonomy
 
 if TYPE_CHECKING:
@@ -47,11 +48,13 @@ if TYPE_CHECKING:
         ModelConfig,
         TrainReport,
         compare,
+        held_out,
         train_model,
     )
 
 _TRAIN_NAMES = frozenset(
-    {"CANDIDATES", "DEFAULT_CONFIG", "ModelConfig", "TrainReport", "compare", "train_model"}
+    {"CANDIDATES", "DEFAULT_CONFIG", "ModelConfig", "TrainReport", "compare", "held_out",
+     "train_model"}
 )
 
 
@@ -69,10 +72,10 @@ __all__ = [
     "DEFAULT_CONFIG",
     "DEFAULT_CORPUS",
     "DEFAULT_TOPICS",
+    "FORMS",
     "MAX_BODY_CHARS",
     "SEEDS_DIR",
     "SEED_LABELS",
-    "TRUSTED_TYPES",
     "DomainModel",
     "EvalReport",
     "Example",
@@ -81,12 +84,15 @@ __all__ = [
     "Taxonomy",
     "Topic",
     "TrainReport",
+    "calibration",
     "check_labels",
     "compare",
     "default_model_path",
     "default_topics_path",
     "evaluate",
     "examples_from_dicts",
+    "feed_length",
+    "held_out",
     "item_text",
     "iter_jsonl",
     "label_counts",
@@ -96,5 +102,6 @@ __all__ = [
     "load_taxonomy",
     "merge_examples",
     "read_meta",
+    "title_only",
     "train_model",
 ]

@@ -31,28 +31,38 @@ class Example:
     origin: str = ""
 
 
-def iter_jsonl(lines: Iterable[str], name: str, *, labelled: bool) -> Iterator[dict[str, Any]]:
+#: Deepest JSON nesting a corpus line may have (a record is an object holding a list).
+MAX_DEPTH = 32
+
+
+def iter_jsonl(lines: Iterable[str | bytes], name: str, *, labelled: bool
+               ) -> Iterator[dict[str, Any]]:
     """Parse and validate JSON lines (id, title, text and, if ``labelled``, labels).
 
-    Blank lines are skipped. Raises InputError "name:line: problem" on the first bad line.
-    Yields dicts with an added ``_line`` key holding the 1-based line number.
+    Lines may be bytes (decoded as UTF-8 here, so a file in another encoding fails on its
+    own line) or text. Blank lines are skipped. Raises InputError "name:line: problem" on
+    the first bad line, for anything at all: bad encoding, bad JSON, nesting deeper than
+    :data:`MAX_DEPTH`, numbers too long to read, a lone surrogate in a string, a missing or
+    wrongly typed field. Yields dicts with an added ``_line`` key (the 1-based line number).
     """
-    for number, line in enumerate(lines, start=1):
+    for number, raw in enumerate(lines, start=1):
+        where = f"{name}:{number}"
+        line = _decode(raw, where) if isinstance(raw, bytes) else raw
         if not line.strip():
             continue
-        where = f"{name}:{number}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{where}: not valid JSON ({exc.msg} at column {exc.colno})") from None
+        record = _parse(line, where)
         if not isinstance(record, dict):
             raise InputError(f"{where}: expected a JSON object, got {type(record).__name__}")
         fields = ("id", "title", "text", "labels") if labelled else ("id", "title", "text")
         for key in fields:
             if key not in record:
                 raise InputError(f"{where}: missing field {key!r} (need {', '.join(fields)})")
-        if not isinstance(record["id"], str | int) or isinstance(record["id"], bool):
+        item_id = record["id"]
+        if not isinstance(item_id, str | int) or isinstance(item_id, bool):
             raise InputError(f"{where}: field 'id' must be a string or an integer")
+        if isinstance(item_id, int) and len(str(abs(item_id))) > MAX_ID_DIGITS:
+            raise InputError(f"{where}: field 'id' is a number of more than {MAX_ID_DIGITS} "
+                             "digits; use a shorter id or a string")
         for key in ("title", "text"):
             if not isinstance(record[key], str):
                 raise InputError(f"{where}: field {key!r} must be a string, "
@@ -60,8 +70,65 @@ def iter_jsonl(lines: Iterable[str], name: str, *, labelled: bool) -> Iterator[d
         if labelled and not (isinstance(record["labels"], list)
                              and all(isinstance(x, str) for x in record["labels"])):
             raise InputError(f"{where}: field 'labels' must be a list of strings")
+        for key in fields:
+            _check_unicode(record[key], key, where)
         record["_line"] = number
         yield record
+
+
+#: Longest integer id (in digits) a corpus line may have.
+MAX_ID_DIGITS = 30
+
+
+def _decode(raw: bytes, where: str) -> str:
+    """A line of bytes as UTF-8 text; InputError naming the first bad byte."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{where}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at column "
+                         f"{exc.start + 1}); save the file as UTF-8") from None
+
+
+def _parse(line: str, where: str) -> Any:
+    """One JSON value; InputError for bad JSON, deep nesting and overlong numbers."""
+    if line.count("[") + line.count("{") > MAX_DEPTH and _max_depth(line) > MAX_DEPTH:
+        raise InputError(f"{where}: JSON nested more than {MAX_DEPTH} levels deep; a record "
+                         "is one object with a list of labels")
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{where}: not valid JSON ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:
+        raise InputError(f"{where}: JSON nested too deeply") from None
+    except ValueError:  # a number of thousands of digits
+        raise InputError(f"{where}: not valid JSON (a number too long to read); use a "
+                         "shorter number or a string") from None
+
+
+def _max_depth(line: str) -> int:
+    """Upper bound of the nesting depth of a JSON text: the deepest run of brackets,
+    counting brackets inside strings too (cheap, and never too low)."""
+    depth = deepest = 0
+    for char in line:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+    return deepest
+
+
+def _check_unicode(value: Any, key: str, where: str) -> None:
+    """InputError when a string (or a list of strings) holds a lone surrogate, which no
+    file or terminal can encode."""
+    for text in value if isinstance(value, list) else [value]:
+        if isinstance(text, str):
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise InputError(f"{where}: field {key!r} holds an invalid character (a lone "
+                                 f"surrogate \\u{ord(text[exc.start]):04x} at position "
+                                 f"{exc.start + 1}); fix the JSON escape") from None
 
 
 def _example(record: dict[str, Any], origin: str) -> Example:
@@ -95,7 +162,7 @@ def load_corpus(paths: Iterable[Path | str]) -> list[Example]:
     examples: list[Example] = []
     first_seen: dict[str, str] = {}
     for path in corpus_files(paths):
-        with path.open(encoding="utf-8") as handle:
+        with path.open("rb") as handle:
             for record in iter_jsonl(handle, str(path), labelled=True):
                 origin = f"{path}:{record['_line']}"
                 example = _example(record, origin)

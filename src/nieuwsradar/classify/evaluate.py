@@ -1,4 +1,5 @@
-"""Classifier quality: per-label precision, recall and F1, micro and macro averages."""
+"""Classifier quality: per-label precision, recall and F1, micro and macro averages, and
+the calibration of the scores (the digest ranks items by them)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from nieuwsradar.classify.text import item_text
+from nieuwsradar.classify.text import FORMS
 
 if TYPE_CHECKING:
     from nieuwsradar.classify.corpus import Example
@@ -93,9 +94,40 @@ def label_matrix(label_sets: Sequence[Sequence[str]], labels: Sequence[str]) -> 
     return matrix
 
 
-def evaluate(model: DomainModel, examples: Sequence[Example]) -> EvalReport:
-    """Score ``model`` on labelled examples (labels outside the model's set are ignored)."""
-    predictions = model.predict([item_text(ex.title, ex.text) for ex in examples])
+#: Reliability table bins: upper edges of the score ranges.
+CALIBRATION_BINS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+
+
+def calibration(y_true: np.ndarray, scores: np.ndarray) -> dict[str, Any]:
+    """Brier score (mean squared error of the probabilities, per label and overall) and a
+    reliability table over all labels: per score bin the number of (item, label) pairs, the
+    mean score and the fraction that truly had the label. Well calibrated: the two match."""
+    truth = np.asarray(y_true, dtype=np.float64)
+    scores = np.asarray(scores, dtype=np.float64)
+    squared = (scores - truth) ** 2
+    flat_s, flat_t = scores.ravel(), truth.ravel()
+    bins = np.searchsorted(np.array(CALIBRATION_BINS), flat_s, side="left")
+    table = []
+    lower = 0.0
+    for k, upper in enumerate(CALIBRATION_BINS):
+        inside = bins == k
+        n = int(inside.sum())
+        table.append({"bin": f"{lower:.1f}-{upper:.1f}", "n": n,
+                      "mean_score": round(float(flat_s[inside].mean()), 4) if n else None,
+                      "positive_rate": round(float(flat_t[inside].mean()), 4) if n else None})
+        lower = upper
+    return {"brier": round(float(squared.mean()), 5) if squared.size else 0.0,
+            "brier_per_label": [round(float(v), 5) for v in squared.mean(axis=0)]
+            if squared.size else [],
+            "reliability": table}
+
+
+def evaluate(model: DomainModel, examples: Sequence[Example], form: str = "full"
+             ) -> EvalReport:
+    """Score ``model`` on labelled examples in one form ("full", "feed" = title + first
+    300 characters, "title"); labels outside the model's set are ignored."""
+    make = FORMS[form]
+    predictions = model.predict([make(ex.title, ex.text) for ex in examples])
     y_true = label_matrix([ex.labels for ex in examples], model.labels)
     y_pred = label_matrix([p.labels for p in predictions], model.labels)
     return report_from_matrices(y_true, y_pred, model.labels)

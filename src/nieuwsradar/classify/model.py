@@ -1,118 +1,103 @@
-"""The trained domain model: prediction with per-label thresholds, skops persistence.
+"""The trained domain model: prediction with per-label thresholds, ``.npz`` persistence.
 
-A model file is a skops archive (written by ``skops.io.dump``, no pickle) holding one dict
-of plain values only: ``meta`` (a JSON string with format, labels, version, the
-scikit-learn version used for training, feature settings and training facts),
-``thresholds`` and the prediction state of :class:`~nieuwsradar.classify.scorer.
-LinearScorer` (vocabularies as newline-joined strings, idf vectors, the coefficient matrix
-and intercepts as numpy arrays). No scikit-learn object is stored, so a model predicts the
-same under any scikit-learn version.
+A model file is a numpy ``.npz`` archive of plain arrays, read with
+``numpy.load(allow_pickle=False)``: no pickle, no object of another library, no private
+API. It holds
 
-Loading reads that archive directly (``schema.json`` plus ``.npy`` members through
-``numpy.load(allow_pickle=False)``) and accepts only the node types in
-:data:`TRUSTED_TYPES`; anything else is refused before any value is built. Importing
-``skops.io`` imports all of scikit-learn (1-2 s), so neither importing this package nor
-loading a model imports skops, scikit-learn or scipy; ``skops.io.load`` reads the same
-files (tests check both readers agree). Saving imports skops.
+* ``meta``: UTF-8 JSON (as a ``uint8`` array) with ``format`` (:data:`FORMAT_NAME`),
+  ``format_version`` (:data:`FORMAT_VERSION`), the labels, the version, the feature
+  settings and training facts;
+* ``words`` and ``chars``: the vocabularies as newline-joined UTF-8 (``uint8`` arrays);
+* the numeric arrays of the feature space (:data:`~nieuwsradar.classify.features.
+  ARRAY_FIELDS`), ``coef``, ``intercept``, ``thresholds`` and ``short_thresholds`` (for
+  model input shorter than ``short_chars`` characters, stored in the metadata).
+
+Loading a file of another format version, an older skops model or any other file gives a
+:class:`~nieuwsradar.errors.ModelError` that says to run ``nieuwsradar train``. Neither
+loading nor predicting imports scikit-learn or scipy.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import tempfile
 import zipfile
 from collections.abc import Sequence
-from importlib.metadata import version as installed_version
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from nieuwsradar.classify.explain import top_terms
-from nieuwsradar.classify.scorer import ARRAY_FIELDS, TEXT_FIELDS, LinearScorer
+from nieuwsradar.classify.features import ARRAY_FIELDS, TEXT_FIELDS, FeatureSpace
+from nieuwsradar.classify.scorer import LinearScorer
+from nieuwsradar.classify.text import SHORT_CHARS
 from nieuwsradar.errors import ModelError
 from nieuwsradar.types import Prediction
 
-if TYPE_CHECKING:
-    from sklearn.pipeline import Pipeline
-
-FORMAT = 2
-
-#: The only types a model file may contain (as skops names them); all are plain values
-#: that skops itself trusts by default. Anything else is refused.
-TRUSTED_TYPES: tuple[str, ...] = ("builtins.dict", "builtins.str", "numpy.ndarray")
+FORMAT_NAME = "nieuwsradar-domain-model"
+FORMAT_VERSION = 3
+#: File name suffix of model files.
+SUFFIX = ".npz"
 
 _RETRAIN = "run `nieuwsradar train` to make a new model"
 _CHUNK = 4096
-#: skops node loaders for the trusted types (anything else means an unexpected file).
-_LOADERS = {"builtins.dict": "DictNode", "builtins.str": "JsonNode",
-            "numpy.ndarray": "NdArrayNode"}
-_FEATURE_KEYS = ("bigrams", "char_range", "char_weight")
+_MODEL_ARRAYS: dict[str, type] = {**ARRAY_FIELDS, "coef": np.float64,
+                                  "intercept": np.float64, "thresholds": np.float64,
+                                  "short_thresholds": np.float64}
 
 
 class DomainModel:
-    """A linear prediction state plus its labels, per-label thresholds and version facts.
+    """A linear scorer plus its labels, per-label thresholds and version facts.
 
     :meth:`predict` takes model input strings made by
-    :func:`~nieuwsradar.classify.text.item_text`. A model fresh from training also keeps
-    the fitted scikit-learn ``pipeline`` (to compare with); a loaded one has ``None``.
+    :func:`~nieuwsradar.classify.text.item_text`. Input shorter than ``short_chars``
+    characters is judged by ``short_thresholds`` (default: the same as ``thresholds``).
     """
 
     def __init__(
         self, scorer: LinearScorer, labels: Sequence[str],
         thresholds: Sequence[float] | np.ndarray, *, version: str,
-        info: dict[str, Any] | None = None, sklearn_version: str | None = None,
-        pipeline: Pipeline | None = None,
+        short_thresholds: Sequence[float] | np.ndarray | None = None,
+        short_chars: int = SHORT_CHARS, info: dict[str, Any] | None = None,
     ) -> None:
-        if len(labels) != len(thresholds):
+        short = thresholds if short_thresholds is None else short_thresholds
+        if not len(labels) == len(thresholds) == len(short):
             raise ModelError(f"{len(labels)} labels but {len(thresholds)} thresholds")
         if scorer.n_labels != len(labels):
             raise ModelError(f"{len(labels)} labels but {scorer.n_labels} weight columns")
         self.scorer = scorer
-        self.pipeline = pipeline
         self.labels: tuple[str, ...] = tuple(labels)
         self.thresholds = np.asarray(thresholds, dtype=np.float64)
+        self.short_thresholds = np.asarray(short, dtype=np.float64)
+        self.short_chars = int(short_chars)
         self.version = version
         self.info: dict[str, Any] = dict(info or {})
-        self.sklearn_version = sklearn_version or installed_version("scikit-learn")
-
-    @classmethod
-    def from_pipeline(
-        cls, pipeline: Pipeline, labels: Sequence[str], thresholds: Sequence[float] | np.ndarray,
-        *, version: str, info: dict[str, Any] | None = None,
-    ) -> DomainModel:
-        """Take the prediction state out of a fitted vectorizer + one-vs-rest logistic
-        regression pipeline (the pipeline is kept on the model, not saved)."""
-        coef, intercept = _linear_parts(pipeline.steps[-1][1], len(labels))
-        if coef is None or intercept is None:
-            raise ModelError("the domain model needs one logistic regression per label; "
-                             "other classifiers are for comparison only")
-        scorer = LinearScorer.from_fitted(pipeline.steps[0][1], coef, intercept)
-        return cls(scorer, labels, thresholds, version=version, info=info, pipeline=pipeline)
 
     # ------------------------------------------------------------------ prediction
-    def scores(self, texts: Sequence[str]) -> np.ndarray:
-        """Per-label probabilities, ``len(texts) x len(labels)``.
-
-        Equal to the training pipeline's ``predict_proba`` (within 1e-12), computed with
-        numpy only (ingest calls this on every new item).
-        """
+    def scores(self, texts: Sequence[str], seen: np.ndarray | None = None) -> np.ndarray:
+        """Per-label probabilities, ``len(texts) x len(labels)`` (numpy only: ingest
+        calls this on every new item). ``seen``, when given, is set True for the texts
+        with any feature the model knows."""
         if len(texts) <= _CHUNK:
-            return self.scorer.probabilities(texts)
+            return self.scorer.probabilities(texts, seen)
         out = np.empty((len(texts), len(self.labels)))
         for start in range(0, len(texts), _CHUNK):
             chunk = texts[start : start + _CHUNK]
-            out[start : start + len(chunk)] = self.scorer.probabilities(chunk)
+            part = None if seen is None else seen[start : start + len(chunk)]
+            out[start : start + len(chunk)] = self.scorer.probabilities(chunk, part)
         return out
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
-        """Labels over their threshold and all label scores, one Prediction per text."""
+        """Labels over their threshold and all label scores, one Prediction per text.
+
+        A text without a single known feature (empty, another language) gets no label:
+        its scores are only the base rates, not evidence."""
         if not texts:
             return []
-        probs = self.scores(texts)
-        chosen = (probs >= self.thresholds).tolist()
+        seen = np.zeros(len(texts), dtype=bool)
+        probs = self.scores(texts, seen)
+        chosen = ((probs >= self.thresholds_for(texts)) & seen[:, None]).tolist()
         labels = self.labels
         return [
             Prediction(
@@ -123,43 +108,59 @@ class DomainModel:
             for row, row_chosen in zip(probs.tolist(), chosen, strict=True)
         ]
 
-    def explain(self, text: str, label: str, k: int = 8) -> list[tuple[str, float]]:
-        """Up to ``k`` terms of ``text`` that pushed it most towards ``label``, with weights.
+    def thresholds_for(self, texts: Sequence[str]) -> np.ndarray:
+        """``len(texts) x labels``: each text's thresholds, by its length."""
+        short = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) < self.short_chars
+        return np.where(short[:, None], self.short_thresholds, self.thresholds)
 
-        Word and character n-gram contributions are folded back onto the words of the
-        text, so the web UI can show readable terms. Raises ModelError for an unknown label.
-        """
-        if label not in self.labels:
-            raise ModelError(f"unknown label {label!r}; this model knows {', '.join(self.labels)}")
-        return top_terms(self.scorer, self.scorer.coef[:, self.labels.index(label)], text, k)
+    def contributions(self, text: str, label: str) -> dict[str, float]:
+        """Every term of ``text`` with its part of the decision value for ``label``; the
+        parts plus :meth:`intercept` add up to the decision value. ModelError for an
+        unknown label."""
+        return self.scorer.contributions(text, self._label_index(label))
+
+    def intercept(self, label: str) -> float:
+        """The decision value of a text without any known feature, for ``label``."""
+        return float(self.scorer.intercept[self._label_index(label)])
+
+    def explain(self, text: str, label: str, k: int = 8) -> list[tuple[str, float]]:
+        """Up to ``k`` terms of ``text`` that pushed it most towards ``label``, with weights
+        (rounded to 4 decimals, largest first). Character n-grams count for the words
+        they came from, so the web UI shows readable terms."""
+        terms = self.contributions(text, label)
+        ranked = sorted(((t, w) for t, w in terms.items() if w > 0), key=lambda tw: -tw[1])
+        return [(term, round(weight, 4)) for term, weight in ranked[:k]]
 
     def feature_names(self) -> list[str]:
         """Names of the feature columns (rows of ``scorer.coef``)."""
-        return self.scorer.feature_names()
+        return self.scorer.features.feature_names()
+
+    def _label_index(self, label: str) -> int:
+        if label not in self.labels:
+            raise ModelError(f"unknown label {label!r}; this model knows {', '.join(self.labels)}")
+        return self.labels.index(label)
 
     # ----------------------------------------------------------------- persistence
     def save(self, path: Path | str) -> Path:
-        """Write the model atomically as a skops file (no pickle) and return its path."""
-        import skops.io as sio
-
+        """Write the model atomically as an ``.npz`` file and return its path."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        state = self.scorer.state()
-        meta = {
-            "format": FORMAT, "labels": list(self.labels), "version": self.version,
-            "sklearn_version": self.sklearn_version,
-            "features": {key: state.pop(key) for key in _FEATURE_KEYS},
-            "info": self.info,
+        arrays, texts, settings = self.scorer.features.state()
+        meta = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION,
+                "labels": list(self.labels), "version": self.version,
+                "short_chars": self.short_chars, "features": settings, "info": self.info}
+        payload: dict[str, np.ndarray] = {
+            "meta": _utf8(json.dumps(meta, ensure_ascii=False)),
+            **{key: _utf8(texts[key]) for key in TEXT_FIELDS},
+            **{key: np.ascontiguousarray(value, dtype=ARRAY_FIELDS[key])
+               for key, value in arrays.items()},
+            "coef": self.scorer.coef, "intercept": self.scorer.intercept,
+            "thresholds": self.thresholds, "short_thresholds": self.short_thresholds,
         }
-        payload: dict[str, Any] = {"meta": json.dumps(meta, ensure_ascii=False),
-                                   "thresholds": self.thresholds.copy()}
-        payload.update({key: str(state[key]) for key in TEXT_FIELDS})
-        payload.update({key: np.ascontiguousarray(state[key], dtype=dtype)
-                        for key, dtype in ARRAY_FIELDS.items()})
         fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
-        os.close(fd)
         try:
-            sio.dump(payload, tmp)
+            with os.fdopen(fd, "wb") as handle:
+                np.savez_compressed(handle, allow_pickle=False, **payload)
             os.chmod(tmp, 0o644)  # mkstemp makes it private; a model is meant to be shared
             os.replace(tmp, path)
         finally:
@@ -168,137 +169,83 @@ class DomainModel:
         return path
 
 
-def _linear_parts(clf: Any, n_labels: int) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """Coefficient matrix (features x labels) and intercepts of a one-vs-rest logistic
-    model, or (None, None) for classifiers that need ``predict_proba`` (calibrated ones)."""
-    estimators = getattr(clf, "estimators_", None)
-    if not estimators or len(estimators) != n_labels:
-        return None, None
-    if not all(type(e).__name__ == "LogisticRegression" for e in estimators):
-        return None, None
-    coef = np.column_stack([e.coef_.ravel() for e in estimators])
-    intercept = np.array([float(e.intercept_[0]) for e in estimators])
-    return coef, intercept
+def _utf8(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
 
 
-def read_meta(path: Path | str) -> dict[str, Any]:
-    """Read a model file's metadata without building any object from it."""
-    path = Path(path)
+def _text(array: np.ndarray) -> str:
+    if array.dtype != np.uint8 or array.ndim != 1:
+        raise TypeError(f"expected UTF-8 bytes, got {array.dtype} array")
+    return array.tobytes().decode("utf-8")
+
+
+def _open(path: Path) -> dict[str, np.ndarray]:
+    """Every array of a model file; ModelError for anything that is not one."""
     if not path.is_file():
         raise ModelError(f"model file {path} not found; {_RETRAIN} (or pass --model / set "
                          "NIEUWSRADAR_MODEL)")
     try:
-        with zipfile.ZipFile(path) as archive:
-            schema = json.loads(archive.read("schema.json"))
-        meta = json.loads(json.loads(schema["content"]["meta"]["content"]))
-        if not isinstance(meta, dict):
-            raise TypeError("metadata is not an object")
-        missing = [k for k in ("labels", "version", "sklearn_version") if k not in meta]
-        if missing:
-            raise KeyError(", ".join(missing))
-    except (zipfile.BadZipFile, KeyError, TypeError, ValueError, OSError) as exc:
-        raise ModelError(f"{path} is not a nieuwsradar model file or is damaged ({exc}); "
-                         f"{_RETRAIN}") from None
-    if meta.get("format") != FORMAT:
-        raise ModelError(f"{path} has model format {meta.get('format')}, this program reads "
-                         f"format {FORMAT}; {_RETRAIN}")
-    return dict(meta)
+        with np.load(path, allow_pickle=False) as archive:
+            if not isinstance(archive, np.lib.npyio.NpzFile):
+                raise TypeError("a single array, not a model archive")
+            names = set(archive.files)
+            if "meta" not in names:
+                old = "schema.json" in names
+                raise _Foreign("an older (skops) model file" if old
+                               else f"not a nieuwsradar model (members {sorted(names)[:5]})")
+            return {name: archive[name] for name in names}
+    except _Foreign as exc:
+        raise ModelError(f"{path} is {exc}; this program reads {FORMAT_NAME} format "
+                         f"{FORMAT_VERSION}: {_RETRAIN}") from None
+    except (zipfile.BadZipFile, ValueError, TypeError, OSError, EOFError, KeyError) as exc:
+        raise ModelError(f"{path} is not a nieuwsradar model file or is damaged "
+                         f"({type(exc).__name__}: {exc}); {_RETRAIN}") from None
 
 
-def read_state(path: Path | str) -> dict[str, Any]:
-    """The values of a model archive, refusing any type outside :data:`TRUSTED_TYPES`.
+class _Foreign(Exception):
+    """A readable archive that is not a model of this program."""
 
-    Reads the skops format directly (``schema.json`` and ``.npy`` members, arrays through
-    ``numpy.load(allow_pickle=False)``) so loading needs neither skops nor scikit-learn.
-    Raises ModelError for unreadable files and untrusted types.
-    """
-    path = Path(path)
+
+def _meta(path: Path, values: dict[str, np.ndarray]) -> dict[str, Any]:
     try:
-        with zipfile.ZipFile(path) as archive:
-            schema = json.loads(archive.read("schema.json"))
-            if not isinstance(schema, dict) or not isinstance(schema.get("content"), dict):
-                raise TypeError("the archive does not hold a dict")
-            key_types = schema.get("key_types", {}).get("content", [])
-            if not all(isinstance(n, dict) and n.get("__loader__") == "TypeNode"
-                       and _type_name(n) == "builtins.str" for n in key_types):
-                raise TypeError("dict keys must be strings")
-            nodes = [schema, *_nodes(schema["content"])]
-            refused = sorted({name for name in map(_type_name, nodes)
-                              if name not in TRUSTED_TYPES})
-            if refused:
-                raise _Untrusted(", ".join(refused))
-            if (_type_name(schema), schema.get("__loader__")) != ("builtins.dict", "DictNode"):
-                raise TypeError("the archive does not hold a dict")
-            values: dict[str, Any] = {}
-            for key, node in schema["content"].items():
-                name = _type_name(node)
-                if node.get("__loader__") != _LOADERS[name]:
-                    raise TypeError(f"unexpected {node.get('__loader__')} for {key!r}")
-                if name == "builtins.dict":
-                    raise TypeError(f"nested dict at {key!r}")
-                if name == "builtins.str":
-                    value = json.loads(node["content"])
-                    if not node.get("is_json") or not isinstance(value, str):
-                        raise TypeError(f"{key!r} is not a string")
-                    values[key] = value
-                else:
-                    if node.get("type") != "numpy":
-                        raise TypeError(f"{key!r} is not a plain numpy array")
-                    array = np.load(io.BytesIO(archive.read(node["file"])), allow_pickle=False)
-                    if array.dtype.kind not in "biuf":
-                        raise TypeError(f"{key!r} has dtype {array.dtype}")
-                    values[key] = array
-    except _Untrusted as exc:
-        raise ModelError(f"{path} contains untrusted types {exc}; refusing to load it. Use a "
-                         f"model made by nieuwsradar: {_RETRAIN}") from None
-    except (zipfile.BadZipFile, KeyError, TypeError, ValueError, OSError, EOFError) as exc:
-        raise ModelError(f"{path} is damaged ({type(exc).__name__}: {exc}); "
-                         f"{_RETRAIN}") from None
-    return values
+        meta = json.loads(_text(values["meta"]))
+    except (TypeError, ValueError, UnicodeDecodeError) as exc:
+        raise ModelError(f"{path} has unreadable metadata ({exc}); {_RETRAIN}") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
+        raise ModelError(f"{path} is not a nieuwsradar model file; {_RETRAIN}")
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise ModelError(f"{path} has model format {meta.get('format_version')}, this "
+                         f"program reads format {FORMAT_VERSION}; {_RETRAIN}")
+    return meta
 
 
-class _Untrusted(Exception):
-    """A model archive holds a type outside TRUSTED_TYPES."""
-
-
-def _type_name(node: Any) -> str:
-    if not isinstance(node, dict):
-        raise TypeError("malformed schema")
-    return f"{node.get('__module__')}.{node.get('__class__')}"
-
-
-def _nodes(node: Any) -> list[Any]:
-    """Every typed node of a skops schema (``key_types`` included)."""
-    found: list[Any] = []
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            if "__class__" in item or "__module__" in item:
-                found.append(item)
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return found
+def read_meta(path: Path | str) -> dict[str, Any]:
+    """A model file's metadata (labels, version, settings, training facts)."""
+    path = Path(path)
+    return _meta(path, _open(path))
 
 
 def load_model(path: Path | str) -> DomainModel:
-    """Load a model file made by :meth:`DomainModel.save`, refusing anything unexpected.
+    """Load a model file made by :meth:`DomainModel.save`.
 
-    Raises ModelError when the file is missing, damaged, of another format, or contains
-    types outside :data:`TRUSTED_TYPES`. Imports neither skops nor scikit-learn.
+    Raises ModelError when the file is missing, damaged, of another format version or not
+    a model of this program. Imports neither scikit-learn nor scipy.
     """
     path = Path(path)
-    meta = read_meta(path)
-    values = read_state(path)
+    values = _open(path)
+    meta = _meta(path, values)
     try:
-        features = meta["features"]
-        state = {**{key: features[key] for key in _FEATURE_KEYS},
-                 **{key: values[key] for key in (*TEXT_FIELDS, *ARRAY_FIELDS)}}
-        scorer = LinearScorer.from_state(state)
-        thresholds = np.asarray(values["thresholds"], dtype=np.float64)
-        return DomainModel(scorer, meta["labels"], thresholds, version=meta["version"],
-                           info=meta.get("info", {}), sklearn_version=meta["sklearn_version"])
-    except (KeyError, TypeError, ValueError, ModelError) as exc:
+        for key, dtype in _MODEL_ARRAYS.items():
+            if values[key].dtype != dtype:
+                raise TypeError(f"{key} has dtype {values[key].dtype}")
+        features = FeatureSpace.from_state(
+            {key: values[key] for key in ARRAY_FIELDS},
+            {key: _text(values[key]) for key in TEXT_FIELDS}, meta["features"])
+        scorer = LinearScorer(features, values["coef"], values["intercept"])
+        return DomainModel(scorer, meta["labels"], values["thresholds"],
+                           short_thresholds=values["short_thresholds"],
+                           short_chars=int(meta["short_chars"]),
+                           version=str(meta["version"]), info=meta.get("info") or {})
+    except (KeyError, TypeError, ValueError, UnicodeDecodeError, ModelError) as exc:
         raise ModelError(f"{path} is damaged or incomplete ({type(exc).__name__}: {exc}); "
                          f"{_RETRAIN}") from None

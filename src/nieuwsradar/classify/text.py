@@ -1,18 +1,25 @@
 """Model input text: how a title and body become the string the classifier reads.
 
 :func:`item_text` is the single place that builds model input, so training, the CLI and
-ingest all feed the model exactly the same thing. :func:`tokenize` is the single place that
-turns that string into word tokens (lower-cased, diacritics folded, Dutch stop words,
-single letters and bare numbers dropped).
+ingest all feed the model exactly the same thing; :func:`feed_length` and
+:func:`title_only` make the shortened forms feeds deliver (training learns from them and
+the evaluation reports them). Tokenizing that string is the feature transform's job
+(:func:`nieuwsradar.classify.features.feature_tokens`).
 """
 
 from __future__ import annotations
 
-import unicodedata
-
 #: Body characters the model reads. The lead of a news item carries its subject; reading
 #: more costs time (ingest classifies every new item) and adds little signal.
 MAX_BODY_CHARS = 2000
+
+#: Body characters of a feed-length item: feeds deliver a title plus a sentence or two.
+FEED_CHARS = 300
+
+#: Model input shorter than this (in characters) counts as short: a title with at most a
+#: sentence or two. Short input gets its own thresholds (tuned on short input), because a
+#: short text has fewer features and so less extreme scores than a full article.
+SHORT_CHARS = 600
 
 #: How often the title is repeated in the model input: the title names the subject, so it
 #: weighs more than a sentence of body text.
@@ -39,24 +46,6 @@ ASCII_TABLE = str.maketrans({
 })
 
 
-def raw_tokens(text: str) -> list[str]:
-    """Lower-cased ASCII word tokens, diacritics folded, stop words and numbers kept.
-
-    Accents are dropped via NFKD ("cliënt" gives "client"), other non-ASCII characters
-    are dropped, apostrophes and ASCII punctuation separate tokens ("boa’s" gives "boa",
-    "s"). Only C-level string methods are used because ingest tokenizes every item.
-    """
-    if not text.isascii():
-        text = text.replace("\u2019", " ").replace("\u2018", " ")
-        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return text.translate(ASCII_TABLE).split()
-
-
-def is_feature_token(token: str) -> bool:
-    """False for stop words, single letters and bare numbers: they carry no domain."""
-    return token not in STOP_WORDS and not token.isdigit()
-
-
 def item_text(title: str, text: str) -> str:
     """Build the classifier input for one item from its title and plain-text body.
 
@@ -65,21 +54,35 @@ def item_text(title: str, text: str) -> str:
     no more than an average one. Whitespace is collapsed. Both parts may be empty.
     """
     title = " ".join((title or "").split())
-    body = text or ""
-    if len(body) > MAX_BODY_CHARS:
-        cut = body.rfind(" ", MAX_BODY_CHARS - 200, MAX_BODY_CHARS)
-        body = body[: cut if cut > 0 else MAX_BODY_CHARS]
-    body = " ".join(body.split())
+    body = " ".join(cut(text or "", MAX_BODY_CHARS).split())
     parts = [title] * TITLE_REPEAT if title else []
     if body:
         parts.append(body)
     return " . ".join(parts)
 
 
-def tokenize(text: str) -> list[str]:
-    """Word tokens the model uses: :func:`raw_tokens` without stop words, single letters
-    and bare numbers ("13b" stays, "2024" goes)."""
-    return [t for t in raw_tokens(text) if is_feature_token(t)]
+def cut(text: str, limit: int) -> str:
+    """``text`` cut at the last space within its first ``limit`` characters (at ``limit``
+    itself when no space lies in the last 200 characters before it)."""
+    if len(text) <= limit:
+        return text
+    space = text.rfind(" ", max(limit - 200, 0), limit)
+    return text[: space if space > 0 else limit]
+
+
+def feed_length(title: str, text: str) -> str:
+    """Model input for the item as a summary-only feed delivers it: the title and the
+    first :data:`FEED_CHARS` characters of the body."""
+    return item_text(title, cut(text or "", FEED_CHARS))
+
+
+def title_only(title: str, text: str) -> str:
+    """Model input for the item as a title-only feed delivers it."""
+    return item_text(title, "")
+
+
+#: The forms of an item the model is trained on and measured in, by name.
+FORMS = {"full": item_text, "feed": feed_length, "title": title_only}
 
 
 def char_ngrams(word: str, lo: int, hi: int) -> list[str]:

@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from nieuwsradar import present
-from nieuwsradar.cli.classify import classify_cmd, evaluate_cmd, train_cmd
+from nieuwsradar.cli.classify import classify_cmd, evaluate_cmd, review_cmd, train_cmd
 from nieuwsradar.cli.digest import digest_cmd
 from nieuwsradar.cli.members import members_cmd
 from nieuwsradar.cli.output import clean, safe_json, write_atomically
@@ -297,6 +297,7 @@ main.add_command(trends_cmd)
 main.add_command(report_cmd)
 main.add_command(users_cmd)
 main.add_command(serve_cmd)
+main.add_command(review_cmd)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -25,7 +25,6 @@ from nieuwsradar.classify.paths import (
     default_model_path,
     default_topics_path,
 )
-from nieuwsradar.config import DEFAULT_MODEL
 from nieuwsradar.core import human_examples
 from nieuwsradar.errors import InputError, NieuwsradarError
 
@@ -37,12 +36,12 @@ def _model_option(func: Any) -> Any:
     )(func)
 
 
-def _input_name(handle: IO[str]) -> str:
+def _input_name(handle: IO[bytes]) -> str:
     name = getattr(handle, "name", "-")
     return "<stdin>" if name in ("-", "<stdin>") else str(name)
 
 
-def _records(handle: IO[str], *, labelled: bool) -> list[dict[str, Any]]:
+def _records(handle: IO[bytes], *, labelled: bool) -> list[dict[str, Any]]:
     """All validated records of a JSONL input; the first bad line raises InputError."""
     from nieuwsradar.classify import iter_jsonl
 
@@ -59,10 +58,10 @@ def _errors() -> Iterator[None]:
 
 
 @click.command("classify")
-@click.option("--input", "input_file", type=click.File("r", encoding="utf-8"), required=True,
-              help="JSON Lines met id, title en text per regel (- voor stdin).")
+@click.option("--input", "input_file", type=click.File("rb"), required=True,
+              help="JSON Lines (UTF-8) met id, title en text per regel (- voor stdin).")
 @_model_option
-def classify_cmd(input_file: IO[str], model_path: Path | None) -> None:
+def classify_cmd(input_file: IO[bytes], model_path: Path | None) -> None:
     """Classificeer items uit JSON Lines; schrijft per item id, labels en scores."""
     from nieuwsradar.classify import item_text, load_model
 
@@ -79,25 +78,31 @@ def classify_cmd(input_file: IO[str], model_path: Path | None) -> None:
 
 @click.command("train")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Waar het model komt (standaard het meegeleverde model).")
+              help="Waar het model komt (standaard $NIEUWSRADAR_MODEL of het meegeleverde "
+                   "model).")
 @click.option("--corpus", type=click.Path(exists=True, path_type=Path), default=None,
               help="Map met *.jsonl of één JSONL-bestand (standaard data/training).")
 @click.option("--topics", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help=f"Taxonomie (standaard ${TOPICS_ENV} of de meegeleverde topics.toml).")
+@click.option("--held-out", "held_out_files", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Corpusbestand om apart te toetsen: een model zonder dit bestand wordt erop "
+                   "gemeten (herhaalbaar; de cijfers komen in de samenvatting).")
 @click.pass_context
 def train_cmd(ctx: click.Context, output: Path | None, corpus: Path | None,
-              topics: Path | None) -> None:
+              topics: Path | None, held_out_files: tuple[Path, ...]) -> None:
     """Train het domeinmodel op het corpus en de menselijke labels uit de database."""
     from nieuwsradar.classify import (
         check_labels,
         examples_from_dicts,
+        held_out,
         load_corpus,
         load_taxonomy,
         merge_examples,
         train_model,
     )
 
-    output = output or DEFAULT_MODEL
+    output = output or default_model_path()
     with _errors():
         taxonomy = load_taxonomy(topics or default_topics_path())
         examples = load_corpus([corpus or DEFAULT_CORPUS])
@@ -109,21 +114,39 @@ def train_cmd(ctx: click.Context, output: Path | None, corpus: Path | None,
         click.echo(f"{len(examples)} voorbeelden ({len(human)} menselijke labels), "
                    f"{len(taxonomy.labels)} labels; trainen met 5-voudige kruisvalidatie ...",
                    err=True)
-        model, report = train_model(examples, taxonomy)
+        model, report = train_model(examples, taxonomy, n_human=len(human))
+        summary = report.summary()
+        for path in held_out_files:
+            click.echo(f"apart toetsen op {path.name} ...", err=True)
+            inside = {ex.id for ex in examples if _origin_file(ex.origin) == path.resolve()}
+            reports = held_out(examples, taxonomy, inside)
+            summary.setdefault("held_out", {})[path.name] = {
+                form: r.to_dict() for form, r in reports.items()}
         model.save(output)
         output.with_suffix(".json").write_text(
-            json.dumps(report.summary(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    _print_metrics(report.cv.to_dict(), title=f"Kruisvalidatie ({report.cv_folds} folds)",
-                   thresholds=report.thresholds)
+            json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    for form, title in (("full", "volledige tekst"), ("feed", "feedlengte"),
+                        ("title", "alleen titel")):
+        _print_metrics(report.cv[form].to_dict(),
+                       title=f"Kruisvalidatie ({report.cv_folds} folds), {title}")
+    click.echo("Drempels (lange / korte tekst): " + ", ".join(
+        f"{label} {report.thresholds[label]:.2f} / {report.short_thresholds[label]:.2f}"
+        for label in report.thresholds))
     click.echo(f"Model {report.version} opgeslagen in {output} ({report.elapsed_s:.1f} s).")
 
 
+def _origin_file(origin: str) -> Path | None:
+    """The corpus file of an example's "file:line" origin (None for database labels)."""
+    file, _, line = origin.rpartition(":")
+    return Path(file).resolve() if file and line.isdigit() else None
+
+
 @click.command("evaluate")
-@click.option("--input", "input_file", type=click.File("r", encoding="utf-8"), required=True,
-              help="Gelabelde JSON Lines (id, title, text, labels); - voor stdin.")
+@click.option("--input", "input_file", type=click.File("rb"), required=True,
+              help="Gelabelde JSON Lines (UTF-8: id, title, text, labels); - voor stdin.")
 @_model_option
 @click.option("--json", "as_json", is_flag=True, help="JSON in plaats van een tabel.")
-def evaluate_cmd(input_file: IO[str], model_path: Path | None, as_json: bool) -> None:
+def evaluate_cmd(input_file: IO[bytes], model_path: Path | None, as_json: bool) -> None:
     """Meet precisie, recall en F1 per label van het model op gelabelde items."""
     from nieuwsradar.classify import Example, evaluate, load_model
 
@@ -170,3 +193,42 @@ def _print_metrics(report: dict[str, Any], *, title: str,
     table.add_row("macro F1", "", "", f"{report['macro_f1']:.3f}", "",
                   *([""] if thresholds else []))
     Console(width=100).print(table)
+
+
+@click.command("review")
+@click.option("--days", type=click.IntRange(1, 365), default=14, show_default=True,
+              help="Items van de laatste zoveel dagen.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=30, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="JSON-uitvoer.")
+@click.pass_context
+def review_cmd(ctx: click.Context, days: int, limit: int, as_json: bool) -> None:
+    """Twijfelgevallen: recente items waar het model het minst zeker is of de bron tegenspreekt.
+
+    Bevestig of corrigeer ze met `nieuwsradar label`; de volgende `train` leert ervan.
+    """
+    from nieuwsradar.cli import open_radar
+
+    radar = open_radar(ctx)
+    with _errors():
+        cases = radar.review_queue(days=days, limit=limit)
+        none_label = radar.none_label()
+    if as_json:
+        click.echo(json.dumps([
+            {"id": c.item.id, "title": c.item.title, "source": c.item.source_name,
+             "published_at": c.item.published_at.isoformat(), "predicted": list(c.predicted),
+             "scores": {k: round(v, 4) for k, v in c.scores.items()},
+             "source_domains": list(c.source_domains), "margin": round(c.margin, 4),
+             "disagrees": c.disagrees} for c in cases], ensure_ascii=False, indent=2))
+        return
+    if not cases:
+        click.echo("Geen twijfelgevallen.")
+        return
+    table = Table(title=f"Twijfelgevallen (laatste {days} dagen)")
+    for column in ("id", "titel", "model", "bron", "marge"):
+        table.add_column(column, justify="right" if column in ("id", "marge") else "left")
+    for case in cases:
+        table.add_row(str(case.item.id), case.item.title[:60],
+                      ", ".join(case.predicted) or none_label,
+                      ", ".join(case.source_domains) + (" (oneens)" if case.disagrees else ""),
+                      f"{case.margin:.2f}")
+    Console(width=120).print(table)

@@ -16,6 +16,7 @@ from nieuwsradar.config import Settings
 from nieuwsradar.core.agenda import AgendaPart
 from nieuwsradar.core.digest import DigestPart
 from nieuwsradar.core.ingest import IngestPart
+from nieuwsradar.core.labels import LabelsPart
 from nieuwsradar.core.members import MembersPart
 from nieuwsradar.core.pages import HomePage, ItemPage, PagesPart
 from nieuwsradar.core.search import (
@@ -32,7 +33,7 @@ from nieuwsradar.core.users import SignInRefused
 
 
 class Radar(ServicePart, SourcesPart, IngestPart, PagesPart, SearchPart, MembersPart,
-            DigestPart, TrendsPart, AgendaPart):
+            DigestPart, TrendsPart, AgendaPart, LabelsPart):
     """Facade over storage, classifier and ingest for one database."""
 
 

@@ -6,7 +6,6 @@ import csv
 import io
 from datetime import UTC, date, datetime, timedelta
 
-from nieuwsradar.config import DOMAINS
 from nieuwsradar.core.base import RadarBase
 from nieuwsradar.errors import InputError
 from nieuwsradar.storage.agenda import AgendaEntry, Meeting
@@ -80,8 +79,9 @@ class AgendaPart(RadarBase):
     def pin_topic(self, meeting_id: int, key: str, label: str, *, domain: str = "",
                   note: str = "", pinned_by: str = "") -> int:
         """Pin a trending topic (its key, the words shown, its domain) to a meeting."""
-        if domain and domain not in DOMAINS:
-            raise InputError(f"unknown domain {domain!r}; use {', '.join(DOMAINS)}")
+        labels = self.taxonomy().labels
+        if domain and domain not in labels:
+            raise InputError(f"unknown domain {domain!r}; use {', '.join(labels)}")
         key = " ".join(key.split())
         if not key:
             raise InputError("the topic is empty; pin a topic from the trends page")

@@ -16,6 +16,7 @@ from nieuwsradar.classify import DomainModel, load_model
 from nieuwsradar.config import Settings
 from nieuwsradar.errors import ModelError
 from nieuwsradar.storage import Storage, open_storage
+from nieuwsradar.taxonomy import Taxonomy, load_taxonomy
 
 
 class RadarBase:
@@ -25,6 +26,7 @@ class RadarBase:
         self.settings = settings
         self._model: DomainModel | None = None
         self._model_error: str | None = None
+        self._taxonomy: Taxonomy | None = None
         self._local = threading.local()
         self._lock = threading.Lock()
         self._open: list[Storage] = []
@@ -69,6 +71,17 @@ class RadarBase:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
+
+    # -- taxonomy ------------------------------------------------------------------------
+    def taxonomy(self) -> Taxonomy:
+        """The label set (``settings.topics``), read once; ConfigError when it is broken.
+
+        Every label list (feeds.toml domains, human corrections, search filters, digests,
+        the web) comes from here, so a label added to topics.toml exists everywhere."""
+        with self._lock:
+            if self._taxonomy is None:
+                self._taxonomy = load_taxonomy(self.settings.topics)
+            return self._taxonomy
 
     # -- model ---------------------------------------------------------------------------
     def model(self, *, required: bool = False) -> DomainModel | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from nieuwsradar import config
 from nieuwsradar.core.base import RadarBase
 from nieuwsradar.errors import InputError
 from nieuwsradar.types import Item
@@ -18,14 +17,15 @@ class ItemsPart(RadarBase):
         return self._db.get_item(item_id)
 
     def set_human_labels(self, item_id: int, labels: Sequence[str]) -> Item:
-        """Store a human correction (empty = overig); it wins over the model from now on."""
-        known = set(config.DOMAINS)
-        model = self.model()
-        if model is not None:
-            known |= set(model.labels)
-        bad = [label for label in labels if label not in known]
+        """Store a human correction (empty, or the taxonomy's none label, = overig); it
+        wins over the model from now on. Only labels of the taxonomy are accepted."""
+        taxonomy = self.taxonomy()
+        labels = [label for label in labels if label != taxonomy.none_label]
+        bad = [label for label in labels if label not in taxonomy.labels]
         if bad:
-            raise InputError(f"unknown label(s) {bad}; use {', '.join(sorted(known))}")
+            raise InputError(f"onbekend label {', '.join(map(repr, bad))}; kies uit "
+                             f"{', '.join(taxonomy.labels)} (geen label = "
+                             f"{taxonomy.none_label}; nieuwe labels komen in topics.toml)")
         db = self._db
         db.get_item(item_id)
         with db.transaction():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from nieuwsradar import config, search
+from nieuwsradar import search
 from nieuwsradar.core.base import RadarBase
 from nieuwsradar.digest.members_csv import (
     check_domains,
@@ -41,7 +41,7 @@ class MembersPart(RadarBase):
         """Import a member list (CSV, see :mod:`nieuwsradar.digest.members_csv`): every
         row is checked first; then all rows are stored in one transaction, or none.
         Re-importing updates members by e-mail; it never re-subscribes one who left."""
-        rows = parse_members_csv(data, name, config.DOMAINS)
+        rows = parse_members_csv(data, name, self.taxonomy().labels)
         errors = [f"{name} rij {row.line}, kolom zoekopdrachten: {query!r}: {problem}"
                   for row in rows for query in row.member.searches
                   if (problem := _search_problem(query))]
@@ -72,7 +72,7 @@ class MembersPart(RadarBase):
                         note_when_empty: bool) -> Member:
         try:
             address = check_email(email)
-            chosen = check_domains(domains, config.DOMAINS)
+            chosen = check_domains(domains, self.taxonomy().labels)
             saved = check_searches(searches)
         except ValueError as exc:
             raise InputError(str(exc)) from None
@@ -108,7 +108,7 @@ class MembersPart(RadarBase):
         """Change what a member receives (their own page); an empty choice is allowed
         there: it means nothing until they choose again."""
         try:
-            chosen = check_domains(domains, config.DOMAINS)
+            chosen = check_domains(domains, self.taxonomy().labels)
             saved = check_searches(searches)
         except ValueError as exc:
             raise InputError(str(exc)) from None

@@ -8,11 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from nieuwsradar import config, present, search
-from nieuwsradar.classify import DEFAULT_TOPICS, Taxonomy, Topic, item_text, load_taxonomy
+from nieuwsradar import present, search
+from nieuwsradar.classify import item_text
 from nieuwsradar.core.users import UsersPart
-from nieuwsradar.errors import ConfigError, ModelError
+from nieuwsradar.errors import ModelError
 from nieuwsradar.parse.sanitize import sanitize_html
+from nieuwsradar.taxonomy import Topic
 from nieuwsradar.types import Item, LabelCorrection, SourceState
 
 #: A source counts as failing after this many errors in a row.
@@ -62,19 +63,6 @@ class ItemPage:
 
 class PagesPart(UsersPart):
     """Home page, item page and the label set."""
-
-    _taxonomy: Taxonomy | None = None
-
-    def taxonomy(self) -> Taxonomy:
-        """The label set: topics.toml when readable, else the model's or built-in labels."""
-        if self._taxonomy is None:
-            try:
-                self._taxonomy = load_taxonomy(DEFAULT_TOPICS)
-            except ConfigError:
-                model = self.model()
-                ids = model.labels if model is not None else config.DOMAINS
-                self._taxonomy = Taxonomy(tuple(Topic(i, i.capitalize(), "") for i in ids))
-        return self._taxonomy
 
     def topic(self, label: str) -> Topic:
         """The topic of a label id (a plain one for a label the taxonomy lacks)."""

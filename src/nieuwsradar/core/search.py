@@ -98,7 +98,9 @@ class SearchPart(RadarBase):
         # Pages end at the last counted match: a page is sorted from the counted matches.
         offset = min(max(request.offset, 0), MAX_OFFSET - limit)
         db = self._db
-        query = search.parse_query(request.text, compounds=db.compounds_of)
+        taxonomy = self.taxonomy()
+        query = search.parse_query(request.text, compounds=db.compounds_of,
+                                   labels=(*taxonomy.labels, taxonomy.none_label))
         warnings += query.warnings
         query = search.refine(query, domains=request.domains, source_ids=request.sources,
                               since=request.since, until=request.until)

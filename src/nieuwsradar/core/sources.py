@@ -40,7 +40,7 @@ class SourcesPart(RadarBase):
         path = path or self.settings.feeds
         if not path.exists():
             return None
-        return self.sync_sources(config.load_sources(path))
+        return self.sync_sources(config.load_sources(path, self.taxonomy().labels))
 
     def import_opml(self, data: bytes, name: str) -> SyncResult:
         """Add the feeds of an OPML document (validated first: all or nothing)."""

@@ -16,9 +16,9 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from nieuwsradar import trends
-from nieuwsradar.config import DOMAINS
 from nieuwsradar.core.base import RadarBase
 from nieuwsradar.errors import InputError
+from nieuwsradar.storage.counts import COUNTED_DOMAINS, domain_bit
 from nieuwsradar.trends import Count, DomainTrends, Interest, Story, Totals, Trend, TrendReport
 
 _BATCH = 5000
@@ -40,6 +40,11 @@ def _start(day: date) -> str:
 
 class TrendsPart(RadarBase):
     """Count topics per week and rank what rises, per domain and per network."""
+
+    def trend_domains(self) -> tuple[str, ...]:
+        """The taxonomy's labels that trends are counted for (in taxonomy order): those
+        with a bit in the counts table; a label added later shows in the overall list."""
+        return tuple(label for label in self.taxonomy().labels if label in COUNTED_DOMAINS)
 
     def count_trends(self) -> int:
         """Record the topic keys of items not counted yet (new or edited since the last
@@ -68,9 +73,9 @@ class TrendsPart(RadarBase):
         for stale in db.stale_weeks(_iso(w) for w in weeks if w not in open_weeks):
             rows = db.week_item_terms([stale])
             db.replace_week_counts(stale, trends.aggregate(
-                ((src, mask, terms) for _, src, mask, terms in rows), DOMAINS))
+                ((src, mask, terms) for _, src, mask, terms in rows), COUNTED_DOMAINS))
         return {w: trends.aggregate(((src, mask, terms) for _, src, mask, terms
-                                     in db.week_item_terms([_iso(w)])), DOMAINS)
+                                     in db.week_item_terms([_iso(w)])), COUNTED_DOMAINS)
                 for w in open_weeks}
 
     def _window_counts(self, domain: str, weeks: Sequence[date], live: dict[date, WeekCounts],
@@ -110,8 +115,9 @@ class TrendsPart(RadarBase):
         ``min_sources`` voices, ``min_items`` items and ``min_stories`` distinct stories
         (a term only one syndicated story carries is that story, listed with the stories);
         a story needs ``min_sources`` sources."""
-        if domain is not None and domain not in DOMAINS:
-            raise InputError(f"unknown domain {domain!r}; use {', '.join(DOMAINS)}")
+        if domain is not None and domain not in self.trend_domains():
+            raise InputError(f"unknown domain {domain!r}; use "
+                             f"{', '.join(self.trend_domains())}")
         if week is not None and since is not None:
             raise InputError("give a week or a start date (since), not both")
         today = datetime.now(UTC).date()
@@ -127,7 +133,7 @@ class TrendsPart(RadarBase):
         span = trends.weeks(span_start, window[-1])
         self.count_trends()
         live = self._aggregate(sorted(set(window) | set(baseline) | set(span)))
-        names = [domain] if domain is not None else [""] if overall_only else ["", *DOMAINS]
+        names = [domain] if domain is not None else [""] if overall_only else ["", *COUNTED_DOMAINS]
         interest = self._interest(network) if network else None
 
         rows = self._db.week_item_terms(_iso(w) for w in window)
@@ -176,7 +182,7 @@ class TrendsPart(RadarBase):
         one story carries (fewer than ``min_stories``) and keep the best ``limit``."""
         if not topics:
             return []
-        bit = 1 << DOMAINS.index(domain) if domain else 0
+        bit = domain_bit(domain)
         keys = {t.key for t in topics}
         carriers: dict[str, list[tuple[int, int]]] = {key: [] for key in keys}
         for item_id, source, mask, joined in rows:
@@ -241,7 +247,7 @@ class TrendsPart(RadarBase):
         else:
             topics = []
             for trend in result.topics:
-                home = max(DOMAINS, key=lambda d: window_by_domain.get(d, {}).get(
+                home = max(COUNTED_DOMAINS, key=lambda d: window_by_domain.get(d, {}).get(
                     trend.key, (0, 0))[0])
                 topics += trends.for_network([trend], interest, home)
             topics.sort(key=lambda t: (-t.score, -t.count, t.key))

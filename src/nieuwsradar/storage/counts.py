@@ -11,7 +11,10 @@ Two tables (see the migration ``_V3_TREND_COUNTS_TOPIC_PINS``):
   holds the week's totals. ``trend_weeks.aggregated`` says whether a week's rows are
   current; triggers reset it when an item of the week is deleted, edited or relabelled.
 
-Domains are a bit mask in the order of :data:`nieuwsradar.config.DOMAINS`.
+Domains are a bit mask in the order of :data:`COUNTED_DOMAINS`: the labels the trend
+triggers of the schema know (see ``TREND_DOMAIN_MASK`` in migrations). A label added to
+topics.toml later is counted in the overall ranking ('' = all domains) until a migration
+gives it a bit.
 """
 
 from __future__ import annotations
@@ -19,7 +22,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 
-from nieuwsradar.config import DOMAINS
 from nieuwsradar.storage.base import StorageBase
 from nieuwsradar.storage.convert import json_ids
 from nieuwsradar.storage.migrations import TREND_DOMAIN_MASK
@@ -37,9 +39,14 @@ Uncounted = tuple[int, str, int, int, str, str]
 Counted = tuple[int, str, int, int, Sequence[str]]
 
 
+#: The domains with a bit in the trend mask, in bit order (as in TREND_DOMAIN_MASK).
+COUNTED_DOMAINS: tuple[str, ...] = ("handhaving", "ondermijning", "sociaal domein",
+                                    "omgevingswet")
+
+
 def domain_bit(domain: str) -> int:
     """The bit of a domain in the mask (0 for "" = all domains)."""
-    return 1 << DOMAINS.index(domain) if domain else 0
+    return 1 << COUNTED_DOMAINS.index(domain) if domain else 0
 
 
 class CountsMixin(StorageBase):

@@ -17,13 +17,14 @@ from nieuwsradar.storage.labels import LabelsMixin
 from nieuwsradar.storage.members import MembersMixin
 from nieuwsradar.storage.meta import MetaMixin
 from nieuwsradar.storage.migrations import SCHEMA_VERSION, check_ours, migrate, schema_version
+from nieuwsradar.storage.review import ReviewMixin
 from nieuwsradar.storage.search import SearchMixin
 from nieuwsradar.storage.sources import SourcesMixin
 from nieuwsradar.storage.users import UsersMixin
 
 
 class Storage(SourcesMixin, ItemsMixin, LabelsMixin, ClustersMixin, SearchMixin, UsersMixin,
-              MetaMixin, MembersMixin, DigestsMixin, CountsMixin, AgendaMixin):
+              MetaMixin, MembersMixin, DigestsMixin, CountsMixin, AgendaMixin, ReviewMixin):
     """The nieuwsradar database: sources, items, labels, clusters and search.
 
     Make one with :func:`open_storage`. Every method raises StorageError (naming the

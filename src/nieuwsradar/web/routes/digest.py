@@ -14,7 +14,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from nieuwsradar.config import DOMAINS
 from nieuwsradar.core import Radar
 from nieuwsradar.digest.tokens import BadToken, Purpose
 from nieuwsradar.errors import ConfigError, InputError
@@ -80,7 +79,7 @@ def subscription_page(request: Request, token: str, radar: RadarDep,
     except BadToken as exc:
         return _bad_link(request, exc)
     return render(request, "digest/subscription.html", {
-        "member": member, "token": token, "domains": DOMAINS, "saved": opgeslagen,
+        "member": member, "token": token, "domains": radar.labels(), "saved": opgeslagen,
         "history": [r for r in radar.member_history(member.id) if r.status == "sent"]})
 
 
@@ -101,7 +100,7 @@ def save_subscription(
         radar.update_subscription(member.id, domein or [], searches, lege_week is not None)
     except InputError as exc:
         return render(request, "digest/subscription.html", {
-            "member": member, "token": token, "domains": DOMAINS, "error": str(exc),
+            "member": member, "token": token, "domains": radar.labels(), "error": str(exc),
             "history": radar.member_history(member.id)}, status_code=400)
     if aanmelden is not None and not member.active:
         radar.resubscribe(member.id)

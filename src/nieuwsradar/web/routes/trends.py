@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from nieuwsradar.config import DOMAINS
 from nieuwsradar.core import Radar
 from nieuwsradar.errors import InputError
 from nieuwsradar.trends import Trend, parse_week, week_label, why
@@ -39,7 +38,8 @@ def trends_page(request: Request, radar: Annotated[Radar, Depends(get_radar)],
     """The top rising topics of a week, overall and per domain (or one domain), ordered
     for a network when one is chosen."""
     problems = []
-    domain = domein.replace("-", " ") if domein.replace("-", " ") in DOMAINS else None
+    domains = radar.trend_domains()
+    domain = domein.replace("-", " ") if domein.replace("-", " ") in domains else None
     if domein and domain is None:
         problems.append(f"Onbekend domein “{domein}”; alle domeinen getoond.")
     monday = None
@@ -57,7 +57,7 @@ def trends_page(request: Request, radar: Annotated[Radar, Depends(get_radar)],
     user = current_user(request)
     return render(request, "trends/index.html", {
         "report": report, "domain": domain or "", "network": network or "",
-        "networks": networks, "domains": DOMAINS, "domain_names": DOMAIN_NAMES,
+        "networks": networks, "domains": domains, "domain_names": DOMAIN_NAMES,
         "problems": problems, "week_label": week_label,
         "previous_week": week_label(report.weeks[0] - timedelta(weeks=1)),
         "next_week": week_label(report.weeks[0] + timedelta(weeks=1)),
