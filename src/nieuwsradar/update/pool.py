@@ -51,12 +51,15 @@ class WorkerPool:
     """A process pool that replaces itself when a worker dies.
 
     The processes start with the first document, so a run in which every source answers
-    304 starts none (nor the fork server, in a fresh command).
+    304 starts none (nor the fork server, in a fresh command). They are started in a
+    helper thread: starting a worker waits for the fork server, whose first start imports
+    the worker modules, and the event loop keeps fetching meanwhile.
     """
 
     def __init__(self, model_path: Path | None) -> None:
         self.model_path = model_path
         self._executor: ProcessPoolExecutor | None = None
+        self._starting = asyncio.Lock()
 
     def _start(self) -> ProcessPoolExecutor:
         context = multiprocessing.get_context(START_METHOD)
@@ -77,9 +80,7 @@ class WorkerPool:
         """
         loop = asyncio.get_running_loop()
         for attempt in (1, 2):
-            if self._executor is None:
-                self._executor = self._start()
-            executor = self._executor
+            executor = await self._started(loop)
             try:
                 return await loop.run_in_executor(executor, fn, *args)
             except BrokenProcessPool:
@@ -90,6 +91,13 @@ class WorkerPool:
                     raise ParseError(url, "a worker process crashed on this document "
                                           "twice; it is skipped until it changes") from None
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _started(self, loop: asyncio.AbstractEventLoop) -> ProcessPoolExecutor:
+        """The running executor, started (off the event loop) if there is none."""
+        async with self._starting:
+            if self._executor is None:
+                self._executor = await loop.run_in_executor(None, self._start)
+            return self._executor
 
     def close(self) -> None:
         """Stop the worker processes."""
