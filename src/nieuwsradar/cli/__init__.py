@@ -6,6 +6,7 @@ with exit code 1 (click's usage errors keep code 2); no tracebacks for expected 
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -60,7 +61,9 @@ def main(ctx: click.Context, db: Path, config: Path | None) -> None:
     ctx.ensure_object(dict)
     ctx.obj["db"] = db
     ctx.obj["config"] = config
-    configure_logging("text", force=False)
+    # A command prints its own Dutch summary (failures included): log records only
+    # for errors, unless NIEUWSRADAR_LOG_LEVEL asks for more.
+    configure_logging("text", force=False, default_level=logging.ERROR)
 
 
 def open_radar(ctx: click.Context, **overrides: Any) -> Radar:

@@ -48,11 +48,18 @@ def worker_count() -> int:
 
 
 class WorkerPool:
-    """A process pool that replaces itself when a worker dies."""
+    """A process pool that replaces itself when a worker dies.
+
+    The processes start with the first document, so a run in which every source answers
+    304 starts none (nor the fork server, in a fresh command). They are started in a
+    helper thread: starting a worker waits for the fork server, whose first start imports
+    the worker modules, and the event loop keeps fetching meanwhile.
+    """
 
     def __init__(self, model_path: Path | None) -> None:
         self.model_path = model_path
-        self._executor = self._start()
+        self._executor: ProcessPoolExecutor | None = None
+        self._starting = asyncio.Lock()
 
     def _start(self) -> ProcessPoolExecutor:
         context = multiprocessing.get_context(START_METHOD)
@@ -60,7 +67,7 @@ class WorkerPool:
         executor = ProcessPoolExecutor(
             max_workers=worker_count(), mp_context=context, initializer=_init_worker,
             initargs=(os.getpid(), self.model_path))
-        for _ in range(worker_count()):  # start the workers while the first fetches run
+        for _ in range(worker_count()):  # start every worker, not one per waiting task
             executor.submit(work.warm_up)
         return executor
 
@@ -73,21 +80,30 @@ class WorkerPool:
         """
         loop = asyncio.get_running_loop()
         for attempt in (1, 2):
-            executor = self._executor
+            executor = await self._started(loop)
             try:
                 return await loop.run_in_executor(executor, fn, *args)
             except BrokenProcessPool:
                 if self._executor is executor:
                     executor.shutdown(wait=False, cancel_futures=True)
-                    self._executor = self._start()
+                    self._executor = None
                 if attempt == 2:
                     raise ParseError(url, "a worker process crashed on this document "
                                           "twice; it is skipped until it changes") from None
         raise AssertionError("unreachable")  # pragma: no cover
 
+    async def _started(self, loop: asyncio.AbstractEventLoop) -> ProcessPoolExecutor:
+        """The running executor, started (off the event loop) if there is none."""
+        async with self._starting:
+            if self._executor is None:
+                self._executor = await loop.run_in_executor(None, self._start)
+            return self._executor
+
     def close(self) -> None:
         """Stop the worker processes."""
-        self._executor.shutdown(wait=True, cancel_futures=True)
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
 
 
 def _init_worker(parent_pid: int, model_path: Path | None) -> None:
