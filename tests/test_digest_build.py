@@ -85,6 +85,8 @@ def test_summary_is_one_or_two_sentences_from_the_text() -> None:
             "Die duurt een jaar. Daarna volgt een evaluatie.")
     assert summarize(text, "Boa's krijgen bodycams") == (
         "De gemeente start o.a. in Utrecht met een proef. Die duurt een jaar.")
+    assert summarize("Bodycam helpt boa's De bodycam draagt bij. Wel afspraken maken.",
+                     "Bodycam helpt boa's") == "De bodycam draagt bij. Wel afspraken maken."
     assert split_sentences("Zie art. 5 van de wet. Klaar!") == ["Zie art. 5 van de wet.", "Klaar!"]
     long = "woord " * 100
     short = summarize(long)

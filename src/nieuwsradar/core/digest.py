@@ -73,6 +73,12 @@ class DigestPart(RadarBase):
         tz = self.settings.timezone
         return Week.parse(text, tz) if text else Week.last_complete(datetime.now(UTC), tz)
 
+    def latest_news_week(self) -> Week:
+        """The week of the newest item (the last complete week for an empty archive)."""
+        newest = self._db.newest_published_at()
+        tz = self.settings.timezone
+        return Week.containing(newest, tz) if newest else self.digest_week()
+
     def week_pool(self, week: Week) -> WeekPool:
         """The week's stories, ranked once per domain, for building many digests."""
         db = self._db

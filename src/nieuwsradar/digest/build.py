@@ -104,11 +104,15 @@ class _Story:
 
 
 def summarize(text: str, title: str = "", limit: int = SUMMARY_CHARS) -> str:
-    """One or two sentences taken from ``text`` (extractive): the first sentence that is
-    not the title again, plus the next one when both fit in ``limit`` characters. A first
-    sentence that alone is too long is cut at a word boundary with an ellipsis."""
-    sentences = [s for s in split_sentences(text)
-                 if s.rstrip(".!? ").casefold() != title.strip().rstrip(".!? ").casefold()]
+    """One or two sentences taken from ``text`` (extractive): the first sentence after the
+    title (when the text repeats it), plus the next one when both fit in ``limit``
+    characters. A first sentence that alone is too long is cut at a word boundary with an
+    ellipsis."""
+    head = title.strip().rstrip(".!? ")
+    text = _SPACE.sub(" ", text).strip()
+    if head and text.casefold().startswith(head.casefold()):
+        text = text[len(head):].lstrip(" .!?:;-–—")  # feeds often repeat the title first
+    sentences = split_sentences(text)
     if not sentences:
         return ""
     first = sentences[0]
