@@ -95,7 +95,7 @@ def test_kill_9_mid_run_then_rerun_sends_no_duplicate_and_misses_no_one(
         proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
-        while len(smtp.messages) < 5 and time.monotonic() < deadline and proc.poll() is None:
+        while len(smtp.received) < 5 and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.01)
         proc.send_signal(signal.SIGKILL)  # while the 5th message waits for the server's 250
         proc.wait()
