@@ -21,6 +21,7 @@ from nieuwsradar.cli.classify import classify_cmd, evaluate_cmd, train_cmd
 from nieuwsradar.cli.digest import digest_cmd
 from nieuwsradar.cli.members import members_cmd
 from nieuwsradar.cli.serve import serve_cmd
+from nieuwsradar.cli.trends import report_cmd, trends_cmd
 from nieuwsradar.cli.users import users_cmd
 from nieuwsradar.config import Settings
 from nieuwsradar.core import COUNT_CAP, Radar, SearchRequest, make_radar
@@ -299,6 +300,8 @@ main.add_command(train_cmd)
 main.add_command(evaluate_cmd)
 main.add_command(members_cmd)
 main.add_command(digest_cmd)
+main.add_command(trends_cmd)
+main.add_command(report_cmd)
 main.add_command(users_cmd)
 main.add_command(serve_cmd)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from nieuwsradar.config import Settings
+from nieuwsradar.core.agenda import AgendaPart
 from nieuwsradar.core.digest import DigestPart
 from nieuwsradar.core.ingest import IngestPart
 from nieuwsradar.core.members import MembersPart
@@ -26,11 +27,12 @@ from nieuwsradar.core.search import (
 )
 from nieuwsradar.core.service import ServicePart
 from nieuwsradar.core.sources import SourcesPart, SyncResult
+from nieuwsradar.core.trends import TrendsPart
 from nieuwsradar.core.users import SignInRefused
 
 
-class Radar(ServicePart, SourcesPart, IngestPart, PagesPart, SearchPart, MembersPart,
-            DigestPart):
+class Radar(ServicePart, SourcesPart, IngestPart, PagesPart, SearchPart, TrendsPart,
+            AgendaPart, MembersPart, DigestPart):
     """Facade over storage, classifier and ingest for one database."""
 
 

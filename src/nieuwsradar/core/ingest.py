@@ -6,11 +6,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from nieuwsradar import update
-from nieuwsradar.core.base import RadarBase
+from nieuwsradar.core.trends import TrendsPart
 from nieuwsradar.types import UpdateResult
 
 
-class IngestPart(RadarBase):
+class IngestPart(TrendsPart):
     """Fetch due sources and store their items; re-tag the archive."""
 
     def update(self, *, all_sources: bool = False, workers: int | None = None,
@@ -22,10 +22,12 @@ class IngestPart(RadarBase):
         states = db.list_sources() if all_sources else db.due_sources(now)
         if on_start is not None:
             on_start(len(states))
-        return update.run_update(
+        result = update.run_update(
             db, states, model=self.model(),
             workers=workers or self.settings.workers, per_host=self.settings.per_host,
             progress=progress)
+        self.count_trends()  # topic keys of the new items, for trends (core/trends.py)
+        return result
 
     def reclassify(self, progress: Callable[[int], None] | None = None) -> int:
         """Re-tag the archive with the current model; human labels are kept and win."""

@@ -54,6 +54,7 @@ def run_demo(db: Path, *, serve: bool, port: int = 0, web_port: int = 8000,
                 echo(f"  mislukt (zoals bedoeld): {failure.name}: {failure.error}")
             report(radar, echo)
             write_demo_digest(radar, echo)
+            report_trends(radar, echo)
             again = radar.update(all_sources=True)
             unchanged = sum(1 for r in again.sources if r.not_modified)
             echo(f"\nTweede update: {unchanged} bronnen ongewijzigd (HTTP 304), "
@@ -88,3 +89,16 @@ def report(radar: Radar, echo: Echo) -> None:
         echo(f"\nZoeken: {query!r}: {page.total} resultaten")
         for hit in page.hits:
             echo(f"  {hit.item.published_at:%Y-%m-%d}  {hit.item.title} ({hit.item.source_name})")
+
+
+def report_trends(radar: Radar, echo: Echo) -> None:
+    """Print the top rising topics of the demo's latest week, overall and per domain."""
+    week = radar.latest_week()
+    if week is None:
+        return
+    result = radar.trends(week=week, limit=3)
+    echo(f"\nTrends in {result.label} (vergeleken met de {len(result.baseline)} weken ervoor):")
+    for section in result.domains:
+        topics = "; ".join(f"{t.topic} ({t.count} bronnen{', nieuw' if t.new else ''})"
+                           for t in section.topics) or "geen"
+        echo(f"  {section.domain or 'alle domeinen'}: {topics}")

@@ -201,11 +201,12 @@ class WeekPool:
         return story.entry
 
     def digest_for(self, domains: Sequence[str], search_hits: Mapping[str, Sequence[int]],
-                   per_domain: int) -> Digest:
+                   per_domain: int, trending: Sequence[Sequence[int]] = ()) -> Digest:
         """The digest of a member subscribed to ``domains`` with saved searches whose
         hits (item ids, best first, any week) are ``search_hits``: at most ``per_domain``
         stories per domain and per search, each story once, domains in the order given,
-        then the searches."""
+        then the searches, then one story for each rising topic of the week
+        (``trending``: per topic its item ids) that is not shown yet."""
         used: set[int] = set()
         sections: list[Section] = []
         for domain in domains:
@@ -231,6 +232,16 @@ class WeekPool:
             if picked:
                 sections.append(Section("search", query, f"Zoekopdracht: {query}",
                                         tuple(picked)))
+        rising = []
+        for topic_items in trending:
+            fresh = next((self._by_item[i] for i in topic_items
+                          if i in self._by_item and id(self._by_item[i]) not in used), None)
+            if fresh is not None:
+                used.add(id(fresh))
+                rising.append(self._entry(fresh))
+        if rising and sections:
+            sections.append(Section("trending", "trending", "Opvallend deze week",
+                                    tuple(rising)))
         return Digest(self.week, tuple(sections), tuple(domains), tuple(search_hits))
 
     def __contains__(self, item_id: object) -> bool:

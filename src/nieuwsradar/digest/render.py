@@ -132,7 +132,8 @@ def subject_of(digest: Digest) -> str:
     head = f"Nieuwsradar week {digest.week.number}"
     if digest.is_empty:
         return f"{head}: deze week geen nieuwe berichten"
-    topics = [s.key if s.kind == "domain" else f"‘{s.key}’" for s in digest.sections]
+    topics = [s.key if s.kind == "domain" else f"‘{s.key}’" for s in digest.sections
+              if s.kind != "trending"]
     if len(topics) > 3:
         topics = [*topics[:2], "meer"]
     count = digest.count

@@ -7,8 +7,10 @@ from pathlib import Path
 
 from nieuwsradar.errors import StorageError
 from nieuwsradar.storage import fts
+from nieuwsradar.storage.agenda import AgendaMixin
 from nieuwsradar.storage.clusters import ClustersMixin
 from nieuwsradar.storage.connection import connect, storage_error
+from nieuwsradar.storage.counts import CountsMixin
 from nieuwsradar.storage.digests import DigestsMixin
 from nieuwsradar.storage.items import ItemsMixin, forget_items
 from nieuwsradar.storage.labels import LabelsMixin
@@ -21,7 +23,7 @@ from nieuwsradar.storage.users import UsersMixin
 
 
 class Storage(SourcesMixin, ItemsMixin, LabelsMixin, ClustersMixin, SearchMixin, UsersMixin,
-              MetaMixin, MembersMixin, DigestsMixin):
+              MetaMixin, CountsMixin, AgendaMixin, MembersMixin, DigestsMixin):
     """The nieuwsradar database: sources, items, labels, clusters and search.
 
     Make one with :func:`open_storage`. Every method raises StorageError (naming the

@@ -209,6 +209,78 @@ _USERS_AND_CORRECTIONS = _script(
     "CREATE INDEX label_corrections_item ON label_corrections(item_id, at)",
 )
 
+
+#: The domain bit mask of an item (bits in the order of config.DOMAINS), over the labels
+#: that count (human labels win). ``:item`` is replaced by the item id expression.
+TREND_DOMAIN_MASK = (
+    "(SELECT coalesce(sum(DISTINCT CASE l.label WHEN 'handhaving' THEN 1 "
+    "WHEN 'ondermijning' THEN 2 WHEN 'sociaal domein' THEN 4 WHEN 'omgevingswet' THEN 8 "
+    "ELSE 0 END), 0) FROM item_labels l WHERE l.item_id = :item AND (l.origin = 'human' "
+    "OR NOT EXISTS (SELECT 1 FROM item_labels h WHERE h.item_id = :item "
+    "AND h.origin = 'human')))"
+)
+
+
+def _mask_of(item: str) -> str:
+    return TREND_DOMAIN_MASK.replace(":item", item)
+
+
+# Trend counts (see storage/counts.py). trend_items holds each counted item's topic keys
+# (one row per item: cheap at ingest); trend_counts holds the per-week aggregate (voices
+# = distinct sources, and items) per domain ('' = all) and topic key ('' = the week's
+# totals), built once a week is over. Triggers keep both honest when items are deleted,
+# edited or relabelled: the week is marked for re-aggregation, an edited item is recounted.
+_TREND_COUNTS_AND_TOPIC_PINS = _script(
+    """CREATE TABLE trend_items (
+        item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+        week TEXT NOT NULL,
+        source_id INTEGER NOT NULL,
+        domains INTEGER NOT NULL,
+        terms TEXT NOT NULL
+    )""",
+    "CREATE INDEX trend_items_week ON trend_items(week)",
+    """CREATE TABLE trend_counts (
+        domain TEXT NOT NULL,
+        week TEXT NOT NULL,
+        stem TEXT NOT NULL,
+        sources INTEGER NOT NULL,
+        items INTEGER NOT NULL,
+        PRIMARY KEY (domain, week, stem)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE trend_weeks (
+        week TEXT PRIMARY KEY,
+        aggregated INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID""",
+    "CREATE TABLE trend_recount (item_id INTEGER PRIMARY KEY)",
+    """CREATE TRIGGER trend_items_deleted AFTER DELETE ON trend_items BEGIN
+        UPDATE trend_weeks SET aggregated = 0 WHERE week = OLD.week;
+    END""",
+    """CREATE TRIGGER trend_items_relabelled AFTER UPDATE OF domains ON trend_items
+    WHEN OLD.domains <> NEW.domains BEGIN
+        UPDATE trend_weeks SET aggregated = 0 WHERE week = NEW.week;
+    END""",
+    f"""CREATE TRIGGER trend_label_added AFTER INSERT ON item_labels BEGIN
+        UPDATE trend_items SET domains = {_mask_of('NEW.item_id')}
+        WHERE item_id = NEW.item_id;
+    END""",  # noqa: S608 - constants only
+    f"""CREATE TRIGGER trend_label_removed AFTER DELETE ON item_labels BEGIN
+        UPDATE trend_items SET domains = {_mask_of('OLD.item_id')}
+        WHERE item_id = OLD.item_id;
+    END""",  # noqa: S608 - constants only
+    """CREATE TRIGGER trend_item_edited
+    AFTER UPDATE OF title, summary, published_at, source_id ON items
+    WHEN EXISTS (SELECT 1 FROM trend_items WHERE item_id = NEW.id) BEGIN
+        DELETE FROM trend_items WHERE item_id = NEW.id;
+        INSERT OR IGNORE INTO trend_recount(item_id) VALUES (NEW.id);
+    END""",
+    # Agenda pins of a topic (not an item): its key, the text shown, and the domain.
+    "ALTER TABLE agenda_items ADD COLUMN topic TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE agenda_items ADD COLUMN topic_label TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE agenda_items ADD COLUMN domain TEXT NOT NULL DEFAULT ''",
+    """CREATE UNIQUE INDEX agenda_items_topic ON agenda_items(meeting_id, topic, domain)
+        WHERE topic <> ''""",
+)
+
 # The digest's send log needs the states of an idempotent send ('sending' is committed
 # before SMTP DATA; one left behind by a killed run becomes 'uncertain', never resent),
 # the subject and items of what was sent (a member sees earlier weeks), a member's
@@ -250,7 +322,8 @@ _DIGEST_SEND_LOG = _script(
 )
 
 MIGRATIONS: tuple[Migration, ...] = (
-    _V1_CORE, _V2_MEMBERS_DIGESTS_MEETINGS, _USERS_AND_CORRECTIONS, _DIGEST_SEND_LOG,
+    _V1_CORE, _V2_MEMBERS_DIGESTS_MEETINGS, _USERS_AND_CORRECTIONS, _TREND_COUNTS_AND_TOPIC_PINS,
+    _DIGEST_SEND_LOG,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

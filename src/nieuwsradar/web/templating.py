@@ -25,6 +25,8 @@ NAVIGATION: list[tuple[str, str]] = [
     ("/", "Start"),
     ("/zoeken", "Zoeken"),
     ("/bronnen", "Bronnen"),
+    ("/trends", "Trends"),
+    ("/agenda", "Agenda"),
     ("/api/docs", "API"),
 ]
 

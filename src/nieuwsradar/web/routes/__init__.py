@@ -6,13 +6,15 @@ it here (see :mod:`nieuwsradar.web` for the whole recipe).
 
 from fastapi import APIRouter
 
-from nieuwsradar.web.routes import auth, digest, health, home, items, sources
+from nieuwsradar.web.routes import agenda, auth, digest, health, home, items, sources, trends
 
 ROUTERS: list[APIRouter] = [
     home.router,
     auth.router,
     items.router,
     sources.router,
+    trends.router,
+    agenda.router,
     digest.router,
     health.router,
 ]

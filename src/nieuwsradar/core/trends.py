@@ -1,0 +1,252 @@
+"""Facade part: trend counts (kept up to date after each ingest) and rising topics.
+
+Counting has two steps. After every ingest run :meth:`TrendsPart.count_trends` extracts the
+topic keys of the new (and edited) items and stores one row per item: cheap, so ingest
+stays fast. When trends are asked for, every finished week that the request needs and
+whose counts are missing or out of date is aggregated once into per-week voices
+(``trend_counts``); the running week is aggregated in memory on each request. A request
+therefore reads a few thousand aggregate rows, never the archive's text.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
+
+from nieuwsradar import trends
+from nieuwsradar.config import DOMAINS
+from nieuwsradar.core.base import RadarBase
+from nieuwsradar.errors import InputError
+from nieuwsradar.trends import Count, DomainTrends, Interest, Story, Totals, Trend, TrendReport
+
+_BATCH = 5000
+_PER_TOPIC_ITEMS = 5
+_SURFACE_SAMPLE = 30
+
+WeekCounts = dict[str, dict[str, tuple[int, int]]]
+"""One week's aggregate: ``[domain][topic key] = (voices, items)``; key '' = totals."""
+
+
+def _iso(day: date) -> str:
+    return day.isoformat()
+
+
+def _start(day: date) -> str:
+    """Stored-datetime text of midnight UTC at the start of ``day``."""
+    return datetime.combine(day, time(), UTC).isoformat(timespec="microseconds")
+
+
+class TrendsPart(RadarBase):
+    """Count topics per week and rank what rises, per domain and per network."""
+
+    def count_trends(self) -> int:
+        """Record the topic keys of items not counted yet (new or edited since the last
+        run); return how many were counted. Called after each ingest run."""
+        db = self._db
+        done = 0
+        while rows := db.uncounted_items(limit=_BATCH):
+            db.store_item_terms([(i, week, src, mask, sorted(trends.item_terms(title, summary)))
+                                 for i, week, src, mask, title, summary in rows])
+            done += len(rows)
+        return done
+
+    def latest_week(self) -> date | None:
+        """The latest week up to now that has items (None for an empty archive)."""
+        self.count_trends()
+        week = self._db.latest_week(datetime.now(UTC).date().isoformat())
+        return None if week is None else date.fromisoformat(week)
+
+    # -- weeks ---------------------------------------------------------------------------
+    def _aggregate(self, weeks: Sequence[date]) -> dict[date, WeekCounts]:
+        """Aggregate the running (or future) ones of ``weeks`` in memory and return them;
+        make sure the finished ones are aggregated in the database."""
+        db = self._db
+        today = datetime.now(UTC).date()
+        open_weeks = [w for w in weeks if w + timedelta(days=7) > today]
+        for stale in db.stale_weeks(_iso(w) for w in weeks if w not in open_weeks):
+            rows = db.week_item_terms([stale])
+            db.replace_week_counts(stale, trends.aggregate(
+                ((src, mask, terms) for _, src, mask, terms in rows), DOMAINS))
+        return {w: trends.aggregate(((src, mask, terms) for _, src, mask, terms
+                                     in db.week_item_terms([_iso(w)])), DOMAINS)
+                for w in open_weeks}
+
+    def _window_counts(self, domain: str, weeks: Sequence[date], live: dict[date, WeekCounts],
+                       min_sources: int) -> dict[str, tuple[int, int]]:
+        stored = [_iso(w) for w in weeks if w not in live]
+        # A long window skips keys with a single voice in a week: never a trend, many rows.
+        floor = 1 if len(weeks) <= 4 else 2
+        result = self._db.week_counts(domain, stored, min_sources=min(floor, min_sources))
+        for week in weeks:
+            for key, (voices, items) in live.get(week, {}).get(domain, {}).items():
+                old = result.get(key, (0, 0))
+                result[key] = (old[0] + voices, old[1] + items)
+        return result
+
+    def _key_counts(self, domain: str, weeks: Sequence[date], keys: Sequence[str],
+                    live: dict[date, WeekCounts]) -> dict[tuple[str, date], int]:
+        stored = self._db.key_counts(domain, [_iso(w) for w in weeks if w not in live], keys)
+        result = {(key, date.fromisoformat(week)): n for (key, week), n in stored.items()}
+        for week in weeks:
+            per_key = live.get(week, {}).get(domain, {})
+            for key in keys:
+                if key in per_key:
+                    result[(key, week)] = per_key[key][0]
+        return result
+
+    # -- trends --------------------------------------------------------------------------
+    def trends(self, *, week: date | None = None, since: date | None = None,
+               until: date | None = None, domain: str | None = None,
+               network: str | None = None, limit: int = 10, baseline_weeks: int = 12,
+               min_sources: int = 3, min_items: int = 3, min_stories: int = 2,
+               series_weeks: int = 26, overall_only: bool = False) -> TrendReport:
+        """Rising topics and stories of a window: one ISO week (``week``, any day in it;
+        default this week) or the weeks from ``since`` through ``until`` (default today),
+        compared with the ``baseline_weeks`` before it. Overall and per domain, or only
+        ``domain`` (or only overall); with ``network`` reordered by what its members
+        follow. A term needs
+        ``min_sources`` voices, ``min_items`` items and ``min_stories`` distinct stories
+        (a term only one syndicated story carries is that story, listed with the stories);
+        a story needs ``min_sources`` sources."""
+        if domain is not None and domain not in DOMAINS:
+            raise InputError(f"unknown domain {domain!r}; use {', '.join(DOMAINS)}")
+        if week is not None and since is not None:
+            raise InputError("give a week or a start date (since), not both")
+        today = datetime.now(UTC).date()
+        if since is not None:
+            if (until or today) < since:
+                raise InputError(f"the period ends ({until}) before it starts ({since})")
+            window = trends.weeks(since, until or today)
+        else:
+            window = [trends.week_of(week or today)]
+        first = window[0]
+        baseline = [first - timedelta(weeks=n) for n in range(baseline_weeks, 0, -1)]
+        span_start = window[-1] - timedelta(weeks=max(series_weeks, len(window)) - 1)
+        span = trends.weeks(span_start, window[-1])
+        self.count_trends()
+        live = self._aggregate(sorted(set(window) | set(baseline) | set(span)))
+        names = [domain] if domain is not None else [""] if overall_only else ["", *DOMAINS]
+        interest = self._interest(network) if network else None
+
+        rows = self._db.week_item_terms(_iso(w) for w in window)
+        start, end = _start(window[0]), _start(window[-1] + timedelta(days=7))
+        results: list[DomainTrends] = []
+        wanted_items: set[int] = set()
+        window_by_domain: dict[str, dict[str, tuple[int, int]]] = {}
+        for name in names:
+            now = self._window_counts(name, window, live, min_sources)
+            window_by_domain[name] = now
+            candidates = [k for k, (v, i) in now.items()
+                          if k and v >= min_sources and i >= min_items]
+            before = Counter[str]()
+            for (key, _), n in self._key_counts(name, baseline, candidates, live).items():
+                before[key] += n
+            base_items = sum(n for _, n in self._db.week_totals(
+                name, [_iso(w) for w in baseline if w not in live]).values())
+            base_items += sum(live[w].get(name, {}).get("", (0, 0))[1]
+                              for w in baseline if w in live)
+            totals = Totals(window_items=now.get("", (0, 0))[1], baseline_items=base_items,
+                            window_weeks=len(window), baseline_weeks=len(baseline))
+            topics = trends.rank_terms({k: Count(*now[k]) for k in candidates}, before,
+                                       totals, min_sources=min_sources, min_items=min_items,
+                                       limit=limit * 4)
+            stories = trends.rank_stories(
+                (Story(c, s, n) for c, s, n in self._db.window_stories(
+                    start, end, name, min_sources)), totals, min_sources=min_sources,
+                limit=limit)
+            topics = self._detail(topics, name, rows, span, live, min_stories,
+                                  limit * 3 if interest else limit)
+            stories = self._story_detail(stories, start, end)
+            results.append(DomainTrends(name, topics, stories))
+        if interest is not None:
+            results = [self._weigh(r, interest, window_by_domain, limit) for r in results]
+        for result in results:
+            for trend in (*result.topics, *result.stories):
+                wanted_items.update(trend.items)
+        items = {item.id: item for item in self._db.get_items(sorted(wanted_items))}
+        return TrendReport(window, baseline, span, network or "", results, items)
+
+    def _detail(self, topics: list[Trend], domain: str,
+                rows: Sequence[tuple[int, int, int, str]], span: Sequence[date],
+                live: dict[date, WeekCounts], min_stories: int, limit: int) -> list[Trend]:
+        """Fill in each topic's distinct sources in the window, its items (newest first,
+        one per story first), readable form and weekly series; drop topics that only
+        one story carries (fewer than ``min_stories``) and keep the best ``limit``."""
+        if not topics:
+            return []
+        bit = 1 << DOMAINS.index(domain) if domain else 0
+        keys = {t.key for t in topics}
+        carriers: dict[str, list[tuple[int, int]]] = {key: [] for key in keys}
+        for item_id, source, mask, joined in rows:
+            if bit and not mask & bit:
+                continue
+            for key in keys.intersection(joined.split("|")):
+                carriers[key].append((item_id, source))
+        sample = {i for key in keys for i, _ in sorted(carriers[key], reverse=True)
+                  [:_SURFACE_SAMPLE]}
+        texts = self._db.item_texts(sorted(sample))
+        forms = trends.surface_forms(
+            (f"{title}. {summary}" for title, summary, _ in texts.values()), keys)
+        counts = self._key_counts(domain, span, sorted(keys), live)
+        stories = self._db.item_stories(sorted({i for key in keys for i, _ in carriers[key]}))
+        detailed = []
+        for trend in topics:
+            found = sorted(carriers[trend.key], reverse=True)
+            if len({stories.get(i, -i) for i, _ in found}) < min_stories:
+                continue  # one story told by several sources: the story list shows it
+            first_per_source: dict[int, int] = {}
+            first_per_story: dict[int, int] = {}
+            for item_id, source in found:
+                first_per_source.setdefault(source, item_id)
+                first_per_story.setdefault(stories.get(item_id, -item_id), item_id)
+            # one item per story first (newest first), then other sources' versions
+            chosen = list(dict.fromkeys([*first_per_story.values(),
+                                         *first_per_source.values()]))[:_PER_TOPIC_ITEMS]
+            detailed.append(replace(
+                trend, topic=forms.get(trend.key, trend.key), sources=len(first_per_source),
+                items=tuple(chosen),
+                series=trends.series({w: counts.get((trend.key, w), 0) for w in span}, span)))
+        return detailed[:limit]
+
+    def _story_detail(self, stories: list[Trend], start: str, end: str) -> list[Trend]:
+        detailed = []
+        for story in stories:
+            told = self._db.cluster_items(int(story.key.split(":")[1]))
+            inside = [it for it in told if start <= _start(it.published_at.date()) < end]
+            chosen = inside or told
+            detailed.append(replace(
+                story, topic=chosen[0].title if chosen else story.key,
+                sources=len({it.source_id for it in chosen}),
+                items=tuple(it.id for it in chosen[:_PER_TOPIC_ITEMS])))
+        return detailed
+
+    # -- networks ------------------------------------------------------------------------
+    def _interest(self, network: str) -> Interest:
+        members, domains, searches = self._db.network_interest(network)
+        if members == 0:
+            raise InputError(f"network {network!r} has no active members; "
+                             f"known networks: {', '.join(self._db.networks()) or 'none'}")
+        return Interest(members, {d: n / members for d, n in domains.items()},
+                        trends.stems_of_queries(searches))
+
+    def _weigh(self, result: DomainTrends, interest: Interest,
+               window_by_domain: dict[str, dict[str, tuple[int, int]]],
+               limit: int) -> DomainTrends:
+        """Reorder one domain's topics by the network's interest. Overall topics weigh
+        as the domain that carries most of their voices."""
+        if result.domain:
+            topics = trends.for_network(result.topics, interest, result.domain)
+        else:
+            topics = []
+            for trend in result.topics:
+                home = max(DOMAINS, key=lambda d: window_by_domain.get(d, {}).get(
+                    trend.key, (0, 0))[0])
+                topics += trends.for_network([trend], interest, home)
+            topics.sort(key=lambda t: (-t.score, -t.count, t.key))
+        return DomainTrends(result.domain, topics[:limit], result.stories)
+
+    def networks(self) -> list[str]:
+        """The networks that have active members."""
+        return self._db.networks()
