@@ -251,6 +251,8 @@ class DigestPart(RadarBase):
     def member_from_token(self, purpose: Purpose, token: str) -> Member:
         """The member a signed link is for; BadToken when forged, altered or expired, or
         when the member (or their address) no longer exists."""
+        if not self.settings.secret_key:  # no key, so no link of ours can exist
+            raise BadToken("invalid")
         member_id, email = read_token(self.settings.secret_key, purpose, token)
         member = self._db.member(member_id)
         if member is None or member.email.lower() != email:
