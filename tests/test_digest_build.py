@@ -109,4 +109,5 @@ def test_rising_topics_add_one_unseen_story_each_after_the_rest() -> None:
     assert [(s.kind, s.title) for s in digest.sections] == [
         ("domain", "Handhaving"), ("trending", "Opvallend deze week")]
     assert [e.item_id for e in digest.sections[1].entries] == [3, 4]
+    assert digest.count == 3 and digest.chosen_count == 1
     assert pool.digest_for(["omgevingswet"], {}, 5, trending=[(3,)]).is_empty  # no news: no mail

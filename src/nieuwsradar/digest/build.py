@@ -84,6 +84,11 @@ class Digest:
         return sum(len(s.entries) for s in self.sections)
 
     @property
+    def chosen_count(self) -> int:
+        """Stories from the member's own domains and searches (rising topics left out)."""
+        return sum(len(s.entries) for s in self.sections if s.kind != "trending")
+
+    @property
     def item_ids(self) -> list[int]:
         """The items shown, in order (recorded in the send log)."""
         return [e.item_id for s in self.sections for e in s.entries]

@@ -136,7 +136,7 @@ def subject_of(digest: Digest) -> str:
               if s.kind != "trending"]
     if len(topics) > 3:
         topics = [*topics[:2], "meer"]
-    count = digest.count
+    count = digest.chosen_count
     return f"{head}: {count} {'bericht' if count == 1 else 'berichten'} over {dutch_list(topics)}"
 
 
