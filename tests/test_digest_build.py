@@ -85,6 +85,8 @@ def test_summary_is_one_or_two_sentences_from_the_text() -> None:
             "Die duurt een jaar. Daarna volgt een evaluatie.")
     assert summarize(text, "Boa's krijgen bodycams") == (
         "De gemeente start o.a. in Utrecht met een proef. Die duurt een jaar.")
+    assert summarize("Bodycam helpt boa's De bodycam draagt bij. Wel afspraken maken.",
+                     "Bodycam helpt boa's") == "De bodycam draagt bij. Wel afspraken maken."
     assert split_sentences("Zie art. 5 van de wet. Klaar!") == ["Zie art. 5 van de wet.", "Klaar!"]
     long = "woord " * 100
     short = summarize(long)
@@ -97,3 +99,15 @@ def test_only_http_links_to_the_original() -> None:
     bad = Item(**{**{f: getattr(bad, f) for f in bad.__slots__}, "url": "javascript:alert(1)"})
     entry = WeekPool(W, [bad]).digest_for(["handhaving"], {}, 5).sections[0].entries[0]
     assert entry.link_original is None
+
+
+def test_rising_topics_add_one_unseen_story_each_after_the_rest() -> None:
+    items = [item(1, {"handhaving": 0.9}), item(2, {"ondermijning": 0.8}), item(3, {}),
+             item(4, {})]
+    pool = WeekPool(W, items)
+    digest = pool.digest_for(["handhaving"], {}, 5, trending=[(1, 3), (99,), (4, 2)])
+    assert [(s.kind, s.title) for s in digest.sections] == [
+        ("domain", "Handhaving"), ("trending", "Opvallend deze week")]
+    assert [e.item_id for e in digest.sections[1].entries] == [3, 4]
+    assert digest.count == 3 and digest.chosen_count == 1
+    assert pool.digest_for(["omgevingswet"], {}, 5, trending=[(3,)]).is_empty  # no news: no mail

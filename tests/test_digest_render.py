@@ -130,7 +130,9 @@ def test_preview_cli_writes_eml_and_html(db: Path, tmp_path: Path,
     eml = next(out.glob("*.eml"))
     html = next(out.glob("*.html"))
     assert "Wet kwaliteitsborging" in html.read_text()
-    assert email.message_from_bytes(eml.read_bytes())["Subject"].startswith("Nieuwsradar week 49")
+    parsed = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
+    assert parsed["Subject"] == ("Nieuwsradar week 49: 6 berichten over omgevingswet en "
+                                 "‘\"Wet kwaliteitsborging\"’")
 
 
 def test_no_secret_key_says_how_to_make_one(db: Path) -> None:

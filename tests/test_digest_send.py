@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -15,7 +16,7 @@ import pytest
 
 from nieuwsradar.config import Settings
 from nieuwsradar.core import Radar, make_radar
-from nieuwsradar.digest.send import Pacer, SendLocked, send_lock
+from nieuwsradar.digest.send import Pacer, SendLocked, SmtpTransport, send_lock
 from nieuwsradar.errors import ConfigError
 from nieuwsradar.types import Member
 from support.digest_data import WEEK, seed_members, seed_week
@@ -95,7 +96,7 @@ def test_kill_9_mid_run_then_rerun_sends_no_duplicate_and_misses_no_one(
         proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
-        while len(smtp.messages) < 5 and time.monotonic() < deadline and proc.poll() is None:
+        while len(smtp.received) < 5 and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.01)
         proc.send_signal(signal.SIGKILL)  # while the 5th message waits for the server's 250
         proc.wait()
@@ -233,3 +234,19 @@ def test_pacer_keeps_the_send_rate() -> None:
     unlimited = Pacer(0, sleep=sleep)
     unlimited.wait()
     assert len(slept) == 3
+
+
+def test_connection_sends_without_waiting_for_delayed_acks(cert: Certificate,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """TCP_NODELAY: with Nagle on, each message's last segment waited ~40 ms for the
+    server's delayed ACK (the 1,000-member benchmark went from 50 s to 19 s)."""
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert.cert))
+    with SmtpServer(cert, user="radar", password="geheim") as smtp:
+        transport = SmtpTransport("localhost", smtp.port, "starttls", "radar", "geheim")
+        try:
+            transport.deliver("radar@m150.example", "a@b.example", b"Subject: x\r\n\r\nx\r\n")
+            sock = transport._smtp.sock  # type: ignore[union-attr]
+            assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+        finally:
+            transport.close()
+        assert smtp.recipients() == ["a@b.example"]

@@ -71,9 +71,8 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, srv: Any, session: Any, envelope: Any) -> str:
-        message = email.message_from_bytes(envelope.original_content or envelope.content)
         with self.server.lock:
-            self.server.messages.append((list(envelope.rcpt_tos), message,
+            self.server.received.append((list(envelope.rcpt_tos),
                                          bytes(envelope.original_content or b"")))
         if self.server.delay_s:
             time.sleep(self.server.delay_s)  # blocks the server loop: one slow server
@@ -88,7 +87,7 @@ class SmtpServer:
         self.port = port or free_port()
         self.delay_s = delay_s
         self.reject: dict[str, str] = {}
-        self.messages: list[tuple[list[str], Message, bytes]] = []
+        self.received: list[tuple[list[str], bytes]] = []
         self.lock = threading.Lock()
         self.logins: list[str] = []
         kwargs: dict[str, Any] = {}
@@ -119,10 +118,18 @@ class SmtpServer:
         """Stop listening."""
         self._controller.stop()
 
+    @property
+    def messages(self) -> list[tuple[list[str], Message, bytes]]:
+        """Every accepted message as (recipients, parsed message, raw bytes), in order
+        (parsed here, not while serving, so the server stays fast)."""
+        with self.lock:
+            received = list(self.received)
+        return [(tos, email.message_from_bytes(raw), raw) for tos, raw in received]
+
     def recipients(self) -> list[str]:
         """The recipient of every accepted message, in order."""
         with self.lock:
-            return [to for tos, _, _ in self.messages for to in tos]
+            return [to for tos, _ in self.received for to in tos]
 
     def __enter__(self) -> SmtpServer:
         return self.start()
@@ -130,3 +137,21 @@ class SmtpServer:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.stop()
+
+
+def _serve_until_stdin_closes() -> None:
+    """``python smtpd.py CERT KEY PORT``: serve (STARTTLS, AUTH radar/geheim) in a process
+    of its own, print ``ready``, and print the number of accepted messages when stdin
+    closes, with the CPU seconds the server used (benchmarks: the server then does not
+    compete with the client for the GIL)."""
+    import sys
+
+    cert, key, port = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+    with SmtpServer(Certificate(cert, key), user="radar", password="geheim", port=port) as smtp:
+        print("ready", flush=True)
+        sys.stdin.read()
+        print(len(smtp.received), time.process_time(), flush=True)
+
+
+if __name__ == "__main__":
+    _serve_until_stdin_closes()

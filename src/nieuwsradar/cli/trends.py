@@ -9,13 +9,14 @@ from typing import Any
 
 import click
 
+from nieuwsradar.core import Radar
 from nieuwsradar.trends import Trend, TrendReport, parse_week, week_label, why
 from nieuwsradar.trends.report import DOMAIN_NAMES, render_html, render_pdf
 
 MAX_LIMIT = 100
 
 
-def _radar(ctx: click.Context) -> Any:
+def _radar(ctx: click.Context) -> Radar:
     from nieuwsradar.cli import open_radar  # the group module imports this one
 
     return open_radar(ctx)

@@ -32,8 +32,8 @@ from nieuwsradar.core.trends import TrendsPart
 from nieuwsradar.core.users import SignInRefused
 
 
-class Radar(ServicePart, SourcesPart, IngestPart, PagesPart, SearchPart, MembersPart,
-            DigestPart, TrendsPart, AgendaPart, LabelsPart):
+class Radar(ServicePart, SourcesPart, IngestPart, PagesPart, SearchPart, TrendsPart,
+            AgendaPart, MembersPart, DigestPart, LabelsPart):
     """Facade over storage, classifier and ingest for one database."""
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,9 +31,12 @@ from nieuwsradar.types import Item, Member, SendRecord
 
 if TYPE_CHECKING:
     from nieuwsradar.core.search import SearchResults
+    from nieuwsradar.trends import TrendReport
 
 #: How many hits of a saved search are looked at per week.
 SEARCH_HITS = 200
+#: How many of the week's rising topics (from the trends) a digest mentions.
+TRENDING_TOPICS = 3
 #: A preview works before the mail settings are complete (only the secret key is needed).
 PREVIEW_SENDER = "Nieuwsradar <nieuwsradar@localhost>"
 PREVIEW_BASE_URL = "http://localhost:8000"
@@ -64,6 +67,9 @@ class DigestPart(RadarBase):
 
     if TYPE_CHECKING:  # provided by the items and members parts of the facade
         def find(self, request: SearchRequest) -> SearchResults: ...
+        def trends(self, *, week: date | None = None, network: str | None = None,
+                   overall_only: bool = False, limit: int = 10) -> TrendReport: ...
+        def networks(self) -> list[str]: ...
         def member(self, email: str) -> Member: ...
 
     # -- weeks and building ---------------------------------------------------------------
@@ -72,6 +78,12 @@ class DigestPart(RadarBase):
         sends) in the configured time zone."""
         tz = self.settings.timezone
         return Week.parse(text, tz) if text else Week.last_complete(datetime.now(UTC), tz)
+
+    def latest_news_week(self) -> Week:
+        """The week of the newest item (the last complete week for an empty archive)."""
+        newest = self._db.newest_published_at()
+        tz = self.settings.timezone
+        return Week.containing(newest, tz) if newest else self.digest_week()
 
     def week_pool(self, week: Week) -> WeekPool:
         """The week's stories, ranked once per domain, for building many digests."""
@@ -93,13 +105,28 @@ class DigestPart(RadarBase):
             hits[query] = cache[query]
         return hits
 
+    def _trending(self, week: Week, network: str,
+                  cache: dict[str, list[tuple[int, ...]]]) -> list[tuple[int, ...]]:
+        """The item ids of the week's rising topics, weighed for ``network`` when it has
+        members (each network asked once per run)."""
+        if network not in cache:
+            known = network if network and network in self.networks() else None
+            report = self.trends(week=week.first_day, network=known, overall_only=True,
+                                 limit=TRENDING_TOPICS)
+            cache[network] = [t.items for t in report.domains[0].topics] \
+                if report.domains else []
+        return cache[network]
+
     def member_digest(self, member: Member, pool: WeekPool,
-                      cache: dict[str, list[int]] | None = None) -> Digest:
-        """The digest of one member from a week's pool."""
-        return pool.digest_for(member.domains,
-                               self._search_hits(pool, member.searches, {} if cache is None
-                                                 else cache),
-                               self.settings.digest_per_domain)
+                      cache: dict[str, list[int]] | None = None,
+                      trending: dict[str, list[tuple[int, ...]]] | None = None) -> Digest:
+        """The digest of one member from a week's pool (``cache`` and ``trending`` keep
+        saved-search hits and rising topics across the members of one run)."""
+        return pool.digest_for(
+            member.domains,
+            self._search_hits(pool, member.searches, {} if cache is None else cache),
+            self.settings.digest_per_domain,
+            self._trending(pool.week, member.network, {} if trending is None else trending))
 
     def _mail_config(self, *, sending: bool) -> MailConfig:
         problems = mail_problems(self.settings)
@@ -146,17 +173,22 @@ class DigestPart(RadarBase):
             done = {r.member_id: r.status for r in db.send_records(week.label)}
             pool = self.week_pool(week)
             cache: dict[str, list[int]] = {}
+            trending: dict[str, list[tuple[int, ...]]] = {}
             settings = self.settings
             transport = SmtpTransport(settings.smtp_host, smtp_port(settings),
                                       settings.smtp_security,  # type: ignore[arg-type]
                                       settings.smtp_user, settings.smtp_password)
             pacer = Pacer(settings.send_rate, sleep=sleep)
+
+            def build(member: Member) -> Digest:
+                return self.member_digest(member, pool, cache, trending)
+
             try:
                 for member in db.members(active_only=True):
                     try:
-                        outcome, error = self._send_one(member, week, pool, cache, mail, done,
-                                                        dry_run, transport, pacer,
-                                                        retry_delays, sleep)
+                        outcome, error = self._send_one(
+                            member, week, build, mail, done, dry_run, transport, pacer,
+                            retry_delays, sleep)
                     except (DeliveryError, SmtpConfigError) as exc:
                         report.stopped = str(exc)
                         outcome, error = "pending", str(exc)
@@ -169,14 +201,14 @@ class DigestPart(RadarBase):
                 transport.close()
         return report
 
-    def _send_one(self, member: Member, week: Week, pool: WeekPool, cache: dict[str, list[int]],
+    def _send_one(self, member: Member, week: Week, build: Callable[[Member], Digest],
                   mail: MailConfig, done: Mapping[int, str], dry_run: bool,
                   transport: SmtpTransport, pacer: Pacer, retry_delays: tuple[float, ...],
                   sleep: Callable[[float], None]) -> tuple[str, str | None]:
         status = done.get(member.id, "pending")
         if status != "pending":
             return f"already-{status}", None
-        digest = self.member_digest(member, pool, cache)
+        digest = build(member)
         if digest.is_empty and not member.note_when_empty:
             if not dry_run:
                 self._db.record_empty(member.id, week.label)
@@ -219,6 +251,8 @@ class DigestPart(RadarBase):
     def member_from_token(self, purpose: Purpose, token: str) -> Member:
         """The member a signed link is for; BadToken when forged, altered or expired, or
         when the member (or their address) no longer exists."""
+        if not self.settings.secret_key:  # no key, so no link of ours can exist
+            raise BadToken("invalid")
         member_id, email = read_token(self.settings.secret_key, purpose, token)
         member = self._db.member(member_id)
         if member is None or member.email.lower() != email:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from nieuwsradar.config import Settings
 from nieuwsradar.core import Radar, SearchRequest, make_radar
+from nieuwsradar.demo.digest import demo_settings, write_demo_digest
 from nieuwsradar.demo.server import DemoServer
 from nieuwsradar.demo.sources import DEMO_SOURCES, load_items
 from nieuwsradar.errors import StorageError
@@ -42,7 +43,7 @@ def run_demo(db: Path, *, serve: bool, port: int = 0, web_port: int = 8000,
     with DemoServer(items, port=port) as server:
         echo(f"Demobronnen draaien op {server.base_url} ({len(DEMO_SOURCES)} bronnen, "
              f"{len(items)} berichten).")
-        with make_radar(Settings.from_env(db=db)) as radar:
+        with make_radar(demo_settings(Settings.from_env(db=db), web_port)) as radar:
             radar.sync_sources([s.spec(server.base_url) for s in DEMO_SOURCES])
             result = radar.update(all_sources=True)
             echo(f"Ingelezen in {db}: {result.items_new} nieuwe items uit "
@@ -52,6 +53,7 @@ def run_demo(db: Path, *, serve: bool, port: int = 0, web_port: int = 8000,
             for failure in result.failures:
                 echo(f"  mislukt (zoals bedoeld): {failure.name}: {failure.error}")
             report(radar, echo)
+            write_demo_digest(radar, echo)
             report_trends(radar, echo)
             again = radar.update(all_sources=True)
             unchanged = sum(1 for r in again.sources if r.not_modified)

@@ -84,6 +84,11 @@ class Digest:
         return sum(len(s.entries) for s in self.sections)
 
     @property
+    def chosen_count(self) -> int:
+        """Stories from the member's own domains and searches (rising topics left out)."""
+        return sum(len(s.entries) for s in self.sections if s.kind != "trending")
+
+    @property
     def item_ids(self) -> list[int]:
         """The items shown, in order (recorded in the send log)."""
         return [e.item_id for s in self.sections for e in s.entries]
@@ -104,11 +109,15 @@ class _Story:
 
 
 def summarize(text: str, title: str = "", limit: int = SUMMARY_CHARS) -> str:
-    """One or two sentences taken from ``text`` (extractive): the first sentence that is
-    not the title again, plus the next one when both fit in ``limit`` characters. A first
-    sentence that alone is too long is cut at a word boundary with an ellipsis."""
-    sentences = [s for s in split_sentences(text)
-                 if s.rstrip(".!? ").casefold() != title.strip().rstrip(".!? ").casefold()]
+    """One or two sentences taken from ``text`` (extractive): the first sentence after the
+    title (when the text repeats it), plus the next one when both fit in ``limit``
+    characters. A first sentence that alone is too long is cut at a word boundary with an
+    ellipsis."""
+    head = title.strip().rstrip(".!? ")
+    text = _SPACE.sub(" ", text).strip()
+    if head and text.casefold().startswith(head.casefold()):
+        text = text[len(head):].lstrip(" .!?:;-–—")  # feeds often repeat the title first
+    sentences = split_sentences(text)
     if not sentences:
         return ""
     first = sentences[0]
@@ -197,11 +206,12 @@ class WeekPool:
         return story.entry
 
     def digest_for(self, domains: Sequence[str], search_hits: Mapping[str, Sequence[int]],
-                   per_domain: int) -> Digest:
+                   per_domain: int, trending: Sequence[Sequence[int]] = ()) -> Digest:
         """The digest of a member subscribed to ``domains`` with saved searches whose
         hits (item ids, best first, any week) are ``search_hits``: at most ``per_domain``
         stories per domain and per search, each story once, domains in the order given,
-        then the searches."""
+        then the searches, then one story for each rising topic of the week
+        (``trending``: per topic its item ids) that is not shown yet."""
         used: set[int] = set()
         sections: list[Section] = []
         for domain in domains:
@@ -227,6 +237,16 @@ class WeekPool:
             if picked:
                 sections.append(Section("search", query, f"Zoekopdracht: {query}",
                                         tuple(picked)))
+        rising = []
+        for topic_items in trending:
+            fresh = next((self._by_item[i] for i in topic_items
+                          if i in self._by_item and id(self._by_item[i]) not in used), None)
+            if fresh is not None:
+                used.add(id(fresh))
+                rising.append(self._entry(fresh))
+        if rising and sections:
+            sections.append(Section("trending", "trending", "Opvallend deze week",
+                                    tuple(rising)))
         return Digest(self.week, tuple(sections), tuple(domains), tuple(search_hits))
 
     def __contains__(self, item_id: object) -> bool:

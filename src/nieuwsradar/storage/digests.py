@@ -54,6 +54,12 @@ class DigestsMixin(StorageBase):
                 (to_db(start, "start"), to_db(end, "end")))]
             return load_items(self._conn, ids)
 
+    def newest_published_at(self) -> datetime | None:
+        """When the newest item was published (None for an empty archive)."""
+        with self._reading():
+            row = self._conn.execute("SELECT max(published_at) FROM items").fetchone()
+        return from_db_opt(row[0])
+
     def story_sources(self, cluster_ids: Sequence[int]) -> dict[int, list[tuple[int, str]]]:
         """For each cluster: its items as (item id, source name), earliest first."""
         out: dict[int, list[tuple[int, str]]] = {}
