@@ -116,3 +116,20 @@ def test_installed_package_finds_its_shipped_sources(installed: Path, tmp_path: 
     sources = json.loads(done.stdout)
     assert len(sources) >= 15
     assert {s["kind"] for s in sources} == {"feed", "scrape", "rijksoverheid", "politie"}
+
+
+def test_removing_a_shipped_source_says_how_to_drop_it_for_good(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from nieuwsradar.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    for name in ("NIEUWSRADAR_DB", "NIEUWSRADAR_FEEDS"):
+        monkeypatch.delenv(name, raising=False)
+    runner = CliRunner()
+    listed = runner.invoke(main, ["sources", "list", "--json"], catch_exceptions=False)
+    first = json.loads(listed.output)[0]
+    done = runner.invoke(main, ["sources", "remove", str(first["id"])], catch_exceptions=False)
+    assert done.exit_code == 0
+    assert "meegeleverde bronnenlijst" in done.output and str(SHIPPED_FEEDS) in done.output

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from nieuwsradar.core.ingest import IngestPart
 from nieuwsradar.core.sources import SourcesPart
-from nieuwsradar.errors import StorageError
+from nieuwsradar.errors import ConfigError, StorageError
 from nieuwsradar.storage.meta import probe
 from nieuwsradar.types import UpdateResult
 
@@ -79,15 +79,21 @@ class ServicePart(SourcesPart, IngestPart):
         """Update the sources that are due and record the poll's start and end.
 
         With ``sync_feeds`` the feeds file is synced first, so an edited feeds.toml takes
-        effect at the next poll without a restart. An exception is recorded as the poll's
-        outcome and raised again.
+        effect at the next poll without a restart; a mistake in it is logged and recorded
+        as the poll's error, and the sources already stored are polled all the same. Any
+        other exception is recorded as the poll's outcome and raised again.
         """
         db = self._db
         started = datetime.now(UTC)
         db.set_meta_values({_STARTED: started.isoformat(), _OUTCOME: None})
+        problem: str | None = None
         try:
             if sync_feeds:
-                self.sync_feeds_file()
+                try:
+                    self.sync_feeds_file()
+                except ConfigError as exc:
+                    problem = str(exc)
+                    log.error("poll: the feeds file is not used until fixed: %s", problem)
             result = self.update()
         except Exception as exc:
             db.set_meta_values({_FINISHED: datetime.now(UTC).isoformat(),
@@ -97,7 +103,8 @@ class ServicePart(SourcesPart, IngestPart):
             _FINISHED: datetime.now(UTC).isoformat(),
             _OUTCOME: json.dumps({"sources": len(result.sources),
                                   "sources_failed": result.sources_failed,
-                                  "items_new": result.items_new}),
+                                  "items_new": result.items_new, "error": problem},
+                                 ensure_ascii=False),
         })
         # A poll with nothing due (most of them) is not worth a line in the log.
         log.log(logging.INFO if result.sources else logging.DEBUG,
