@@ -254,7 +254,7 @@ _items = st.builds(
 )
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_items, max_size=4))
 def test_normalise_is_idempotent_and_dates_are_utc(items: list[ParsedItem]) -> None:
     first = normalise(*items)

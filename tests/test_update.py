@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import pickle
+import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -17,12 +20,12 @@ from xml.sax.saxutils import escape
 
 import pytest
 
-from nieuwsradar import update
 from nieuwsradar.config import Settings
 from nieuwsradar.core import Radar, SearchRequest, make_radar
 from nieuwsradar.errors import ConfigError, FetchError, ParseError
-from nieuwsradar.types import SourceSpec
-from nieuwsradar.update import Processed
+from nieuwsradar.types import SourceSpec, UpdateResult
+from nieuwsradar.update import work
+from nieuwsradar.update.pool import WorkerPool
 from support.httpd import LocalHTTPServer, Route
 
 STORY = (
@@ -137,10 +140,7 @@ import sys
 from pathlib import Path
 from nieuwsradar.config import Settings
 from nieuwsradar.core import make_radar
-from nieuwsradar import update
-from nieuwsradar.errors import ConfigError, FetchError, ParseError
 from nieuwsradar.types import SourceSpec
-from nieuwsradar.update import Processed
 db, base, n = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 with make_radar(Settings(db=db, model=Path("/nonexistent"), workers=4)) as radar:
     radar.sync_sources([SourceSpec(url=f"{base}/f{i}.xml", name=f"f{i}") for i in range(n)])
@@ -166,8 +166,8 @@ def test_kill_during_update_leaves_a_consistent_database(tmp_path: Path) -> None
             time.sleep(0.05)
             if _count(db, "SELECT count(*) FROM sources WHERE last_ok_at IS NOT NULL") >= 5:
                 break
-        workers = _children(proc.pid)
-        assert workers, "the update should have worker processes"
+        workers = _descendants(proc.pid)
+        assert len(workers) >= 2, "the update should have a fork server and workers"
         proc.kill()
         proc.wait()
         assert _all_gone(workers), "workers must not outlive a killed update"
@@ -202,6 +202,12 @@ def _children(pid: int) -> list[int]:
     return [int(p) for p in path.read_text().split()] if path.exists() else []
 
 
+def _descendants(pid: int) -> list[int]:
+    """Children, grandchildren, ... (workers are children of the fork server)."""
+    found = _children(pid)
+    return found + [d for child in found for d in _descendants(child)]
+
+
 def _all_gone(pids: list[int], timeout_s: float = 10.0) -> bool:
     """True when every pid has exited (a zombie waiting for its reaper counts as exited)."""
     deadline = time.monotonic() + timeout_s
@@ -223,20 +229,19 @@ def _all_gone(pids: list[int], timeout_s: float = 10.0) -> bool:
 def test_a_worker_crash_fails_only_that_document(tmp_path: Path) -> None:
     """A document that kills a worker process (a crash in a C parser) is skipped with a
     clear error; the pool is renewed and the next documents are processed."""
-    with make_radar(Settings(db=tmp_path / "crash.db")) as radar:
-        run = update._Run(radar._db, None, NOW, None)
+    pool = WorkerPool(None)
 
-        async def scenario() -> Processed:
-            with pytest.raises(ParseError, match="crashed on this document twice"):
-                await run._in_pool("https://bron.test/boem", os._exit, 3)
-            return await run._in_pool(
-                "https://bron.test/a", update._call_process, "feed",
-                rss([("x1", "Titel", STORY)]), "https://bron.test/a", None, None, NOW)
+    async def scenario() -> work.Processed:
+        with pytest.raises(ParseError, match="crashed on this document twice"):
+            await pool.run("https://bron.test/boem", os._exit, 3)
+        return await pool.run(
+            "https://bron.test/a", work.call_process, "feed",
+            rss([("x1", "Titel", STORY)]), "https://bron.test/a", None, None, NOW)
 
-        try:
-            processed = asyncio.run(scenario())
-        finally:
-            run.close()
+    try:
+        processed = asyncio.run(scenario())
+    finally:
+        pool.close()
     assert [it.guid for it in processed.items] == ["x1"]
 
 
@@ -248,3 +253,93 @@ def test_errors_survive_the_trip_from_a_worker_process() -> None:
         back = pickle.loads(pickle.dumps(error))
         assert type(back) is type(error) and str(back) == str(error)
         assert vars(back) == vars(error)
+
+
+# --- the worker pool inside a threaded process --------------------------------------------
+
+def test_update_from_a_thread_while_other_threads_are_busy(radar: Radar) -> None:
+    """The service runs updates in a scheduler thread beside web threads. Workers come
+    from a fork server, never from forking this threaded process."""
+    stop = threading.Event()
+    guard = threading.Lock()
+
+    def busy() -> None:
+        while not stop.is_set():
+            with guard:  # a lock held by another thread at any moment
+                sum(range(2000))
+            logging.getLogger("nieuwsradar.test.busy").debug("bezig")
+
+    noise = [threading.Thread(target=busy, daemon=True) for _ in range(4)]
+    for thread in noise:
+        thread.start()
+    outcome: dict[str, UpdateResult] = {}
+    runner = threading.Thread(target=lambda: outcome.update(r=radar.update(all_sources=True)))
+    try:
+        runner.start()
+        runner.join(timeout=90)
+    finally:
+        stop.set()
+    assert not runner.is_alive(), "the update did not finish"
+    assert outcome["r"].items_new == 5 and outcome["r"].sources_ok == 2
+
+
+def test_workers_are_not_forked_from_the_calling_process() -> None:
+    pool = WorkerPool(None)
+    try:
+        parent = asyncio.run(pool.run("https://bron.test/x", os.getppid))
+    finally:
+        pool.close()
+    assert parent != os.getpid(), "workers must come from the fork server"
+
+
+# --- leases: concurrent updates never fetch one source at the same time -------------------
+
+def test_two_concurrent_updates_fetch_each_feed_once(tmp_path: Path) -> None:
+    feeds = 12
+    db = tmp_path / "twee.db"
+    with LocalHTTPServer(latency_s=1.0) as srv:
+        for i in range(feeds):
+            srv.route(f"/f{i}.xml", Route(body=rss([(f"f{i}-1", f"Bericht van bron {i}",
+                                                     f"{STORY} Bron {i}.")])))
+        with make_radar(Settings(db=db, model=tmp_path / "geen.skops")) as radar:
+            radar.sync_sources([SourceSpec(url=srv.url(f"/f{i}.xml"), name=f"f{i}")
+                                for i in range(feeds)])
+        env = {**os.environ, "NIEUWSRADAR_MODEL": str(tmp_path / "geen.skops")}
+        cli = str(Path(sys.executable).with_name("nieuwsradar"))
+        procs = [subprocess.Popen([cli, "--db", str(db), "update"], cwd=tmp_path, env=env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for _ in range(2)]
+        outputs = [proc.communicate(timeout=60) for proc in procs]
+        for proc, (out, err) in zip(procs, outputs, strict=True):
+            assert proc.returncode == 0, err
+            assert "locked" not in err + out
+        counts = {i: len(srv.requests_for(f"/f{i}.xml")) for i in range(feeds)}
+    assert counts == dict.fromkeys(range(feeds), 1)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM items").fetchone()[0] == feeds
+        assert conn.execute(
+            "SELECT count(*) FROM sources WHERE lease_owner IS NOT NULL").fetchone()[0] == 0
+
+
+def test_leases_are_exclusive_until_released_or_expired(radar: Radar) -> None:
+    db = radar._db
+    now = datetime.now(UTC)
+    first = db.claim_sources("host:1:a", now=now, until=now + timedelta(minutes=15))
+    assert len(first) == 5
+    assert db.claim_sources("host:2:b", now=now, until=now + timedelta(minutes=15)) == []
+    later = now + timedelta(minutes=16)  # the first run was killed: its leases expired
+    again = db.claim_sources("host:2:b", now=later, until=later + timedelta(minutes=15),
+                             due_only=False)
+    assert {s.id for s in again} == {s.id for s in first}
+    db.release_sources("host:2:b")
+    assert len(db.claim_sources("host:3:c", now=now, until=now + timedelta(minutes=1))) == 5
+
+
+def test_leases_of_a_dead_process_on_this_host_are_taken_over(radar: Radar) -> None:
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    now = datetime.now(UTC)
+    owner = f"{socket.gethostname()}:{dead}:cafe"
+    assert len(radar._db.claim_sources(owner, now=now, until=now + timedelta(hours=1))) == 5
+    result = radar.update(all_sources=True)
+    assert len(result.sources) == 5 and result.items_new == 5

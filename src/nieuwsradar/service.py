@@ -88,6 +88,7 @@ def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 8000,
     the process itself (status 0) when a poll in flight had to be abandoned.
     """
     sock = bind(host, port)
+    _quiet_resource_tracker()
     radar = radar or make_radar(settings)
     schedule = build_schedule(radar, settings, sync_feeds=sync_feeds) if scheduler else None
     stop = _Stop()
@@ -119,6 +120,20 @@ def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 8000,
     radar.close()
     log.info("stopped")
     return status
+
+
+def _quiet_resource_tracker() -> None:
+    """Keep stderr one log event per line when a poll is abandoned.
+
+    The abandoned run's worker pool leaves its semaphores to multiprocessing's resource
+    tracker (a child process), which removes them and warns about it on stderr, outside
+    logging. That removal is expected here, so child processes started from now on ignore
+    this one warning (``PYTHONWARNINGS`` is inherited by them).
+    """
+    rule = "ignore:resource_tracker:UserWarning"
+    current = os.environ.get("PYTHONWARNINGS", "")
+    if rule not in current:
+        os.environ["PYTHONWARNINGS"] = f"{current},{rule}" if current else rule
 
 
 def _stop_schedule(schedule: Schedule, stop: _Stop, grace_s: float) -> bool:

@@ -20,7 +20,7 @@ from rich.table import Table
 from nieuwsradar.cli.classify import classify_cmd, evaluate_cmd, train_cmd
 from nieuwsradar.cli.serve import serve_cmd
 from nieuwsradar.cli.users import users_cmd
-from nieuwsradar.config import SHIPPED_FEEDS, Settings
+from nieuwsradar.config import Settings
 from nieuwsradar.core import COUNT_CAP, Radar, SearchRequest, make_radar
 from nieuwsradar.errors import NieuwsradarError
 from nieuwsradar.logsetup import configure_logging
@@ -95,11 +95,7 @@ def remove_source(ctx: click.Context, source_id: int, purge: bool) -> None:
     radar = open_radar(ctx)
     state, still_listed = radar.remove_source(source_id, purge=purge)
     click.echo(f"Bron {state.spec.name} verwijderd.")
-    if still_listed and radar.settings.feeds == SHIPPED_FEEDS:
-        click.echo("Let op: de meegeleverde bronnenlijst noemt deze bron nog; kopieer "
-                   f"{SHIPPED_FEEDS} naar ./feeds.toml en haal haar daar weg, anders komt ze "
-                   "bij de volgende update terug.", err=True)
-    elif still_listed:
+    if still_listed:
         click.echo(f"Let op: {radar.settings.feeds} noemt deze bron nog; haal haar daar weg, "
                    "anders komt ze bij de volgende update terug.", err=True)
 

@@ -16,16 +16,20 @@ class IngestPart(RadarBase):
     def update(self, *, all_sources: bool = False, workers: int | None = None,
                progress: update.ProgressFn | None = None,
                on_start: Callable[[int], None] | None = None) -> UpdateResult:
-        """Fetch due sources (every source with ``all_sources``) and ingest their items."""
-        now = datetime.now(UTC)
+        """Fetch due sources (every source with ``all_sources``) and ingest their items.
+
+        Sources that another update (the service, another command) is fetching right now
+        are left to it: each run leases the sources it fetches.
+        """
         db = self._db
-        states = db.list_sources() if all_sources else db.due_sources(now)
-        if on_start is not None:
-            on_start(len(states))
-        return update.run_update(
-            db, states, model=self.model(),
-            workers=workers or self.settings.workers, per_host=self.settings.per_host,
-            progress=progress)
+        model_path = self.settings.model if self.model() is not None else None
+        with update.leased_sources(db, now=datetime.now(UTC), all_sources=all_sources) as states:
+            if on_start is not None:
+                on_start(len(states))
+            return update.run_update(
+                db, states, model_path=model_path,
+                workers=workers or self.settings.workers, per_host=self.settings.per_host,
+                progress=progress)
 
     def reclassify(self, progress: Callable[[int], None] | None = None) -> int:
         """Re-tag the archive with the current model; human labels are kept and win."""

@@ -13,8 +13,9 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from nieuwsradar import config
 from nieuwsradar.core.ingest import IngestPart
-from nieuwsradar.core.sources import SourcesPart
+from nieuwsradar.core.sources import SourcesPart, SyncResult
 from nieuwsradar.errors import ConfigError, StorageError
 from nieuwsradar.storage.meta import probe
 from nieuwsradar.types import UpdateResult
@@ -90,7 +91,7 @@ class ServicePart(SourcesPart, IngestPart):
         try:
             if sync_feeds:
                 try:
-                    self.sync_feeds_file()
+                    self.sync_configured_feeds()
                 except ConfigError as exc:
                     problem = str(exc)
                     log.error("poll: the feeds file is not used until fixed: %s", problem)
@@ -112,6 +113,22 @@ class ServicePart(SourcesPart, IngestPart):
                 len(result.sources), result.sources_failed, result.items_new,
                 result.elapsed_s)
         return result
+
+    def sync_configured_feeds(self) -> SyncResult | None:
+        """Sync the feeds file; without one, start an empty database with the shipped list.
+
+        A new installation thus polls the real Dutch sources that ship with nieuwsradar
+        (``config.SHIPPED_FEEDS``) out of the box. It happens only while no source is
+        stored: sources imported from OPML, or shipped ones a coordinator removed, are never
+        overruled by it. None when there was nothing to sync.
+        """
+        synced = self.sync_feeds_file()
+        if synced is not None or self._db.list_sources():
+            return synced
+        synced = self.sync_sources(config.load_sources(config.SHIPPED_FEEDS))
+        log.info("no feeds file (%s): started with the %d sources shipped with nieuwsradar",
+                 self.settings.feeds, synced.added)
+        return synced
 
     def last_poll(self) -> PollRecord:
         """The record of the last poll (empty when the service never polled)."""

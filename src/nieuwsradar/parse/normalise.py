@@ -3,23 +3,58 @@
 Each item is sanitized once with nh3; its plain text is read from the sanitized HTML, so no
 HTML is parsed twice. Normalising is idempotent: feeding a :class:`NewItem` back in as a
 :class:`ParsedItem` (title and summary HTML-escaped, HTML as is) gives the same item.
+
+Every stored string is also made safe to store and to print: lone surrogates (a JSON feed
+can carry ``"\\udfff"``; UTF-8 cannot encode it) become U+FFFD, and terminal escape
+sequences (CSI, OSC, ...), other control characters and bidirectional overrides are
+removed, so a hostile title can neither break the writer nor clear or retitle a
+terminal or reorder what a reader sees. Text keeps its newlines and tabs.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from nieuwsradar.parse.dates import to_utc
 from nieuwsradar.parse.lang import detect_language
-from nieuwsradar.parse.sanitize import html_to_text, sanitize_html, text_of_sanitized
+from nieuwsradar.parse.sanitize import collapse, html_to_text, sanitize_html, text_of_sanitized
 from nieuwsradar.parse.urls import canonical_url, is_web_url
 from nieuwsradar.types import NewItem, ParsedFeed, ParsedItem
 
 FUTURE_TOLERANCE = timedelta(days=1)
 SUMMARY_CHARS = 400
 TITLE_WORDS = 12
+
+# Terminal escape sequences, removed whole (not just their ESC): CSI (ESC [ ... final
+# byte), OSC (ESC ] ... BEL or ST), DCS/SOS/PM/APC (ESC P/X/^/_ ... ST), their 8-bit C1
+# forms, and the short ESC sequences (ESC, intermediates, one final byte). A string
+# sequence without its terminator loses only its introducer, not the rest of the text.
+_ESCAPE_SEQUENCE = (
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"
+    r"|\x1b[ -/]*[0-~]?"
+)
+# C0 controls except tab and newline, DEL, C1 controls, and the invisible characters that
+# reorder text: bidi embeddings, overrides, isolates and marks.
+_CONTROL = r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+_UNSAFE = re.compile(f"{_ESCAPE_SEQUENCE}|{_CONTROL}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def safe_text(text: str) -> str:
+    """``text`` without escape sequences, control or bidi-override characters, with lone
+    surrogates replaced by U+FFFD; tabs and newlines stay. Idempotent."""
+    if _SURROGATE.search(text):
+        text = _SURROGATE.sub("\ufffd", text)
+    return _UNSAFE.sub("", text) if _UNSAFE.search(text) else text
+
+
+def safe_line(text: str) -> str:
+    """:func:`safe_text` on one line: whitespace (tabs and newlines too) collapsed."""
+    return collapse(safe_text(text))
 
 
 def _first_words(text: str, words: int) -> str:
@@ -47,8 +82,9 @@ def _utc(value: datetime) -> datetime:
 
 
 def clean_title(title: str) -> str:
-    """Plain-text title: tags stripped, entities decoded, whitespace collapsed."""
-    return html_to_text(title)
+    """Plain-text title: tags stripped, entities decoded, unsafe characters removed,
+    whitespace collapsed."""
+    return safe_line(html_to_text(safe_text(title)))
 
 
 def published_utc(item: ParsedItem, fetched_at: datetime) -> datetime:
@@ -95,18 +131,22 @@ class _GuidAssigner:
 
 
 def _normalise(item: ParsedItem, source_url: str, fetched_at: datetime) -> NewItem:
-    """Normalise one item; its guid is left empty for :func:`normalise_items` to choose."""
-    url = canonical_url(item.url, source_url) if item.url else ""
+    """Normalise one item; its guid is left empty for :func:`normalise_items` to choose.
+
+    Unsafe characters are removed before sanitizing (nh3 cannot encode a lone surrogate)
+    and again from the results (an entity such as ``&#x202e;`` decodes to one).
+    """
+    url = canonical_url(safe_line(item.url), source_url) if item.url else ""
     if not is_web_url(url):
         url = ""
     base = url or source_url
-    safe_html = sanitize_html(item.content_html, base)
-    content_text = text_of_sanitized(safe_html)
+    safe_html = safe_text(sanitize_html(safe_text(item.content_html), base))
+    content_text = safe_text(text_of_sanitized(safe_html))
     if content_text:
-        summary_text = html_to_text(item.summary_html)
+        summary_text = safe_text(html_to_text(safe_text(item.summary_html)))
     else:  # no content with text: the summary is the content
-        safe_html = sanitize_html(item.summary_html, base)
-        summary_text = content_text = text_of_sanitized(safe_html)
+        safe_html = safe_text(sanitize_html(safe_text(item.summary_html), base))
+        summary_text = content_text = safe_text(text_of_sanitized(safe_html))
     if not content_text:
         safe_html = ""
     summary = _shorten(summary_text or content_text, SUMMARY_CHARS)
@@ -138,7 +178,7 @@ def normalise_items(feed: ParsedFeed, *, source_url: str, fetched_at: datetime) 
         draft = _normalise(item, source_url, fetched_at)
         when = item.published or item.updated
         digest = _sha1(draft.title, draft.summary, draft.content_text)
-        guid = assigner.assign(item.guid, draft.url, when, digest)
+        guid = assigner.assign(safe_line(item.guid or ""), draft.url, when, digest)
         if guid is not None:
             result.append(replace(draft, guid=guid))
     return result
@@ -151,8 +191,8 @@ def with_content(item: NewItem, content_html: str) -> NewItem:
     resolved against the item's URL; plain text, language and content hash follow the new
     text, the summary stays. An HTML without text leaves the item unchanged.
     """
-    safe_html = sanitize_html(content_html, item.url or None)
-    content_text = text_of_sanitized(safe_html)
+    safe_html = safe_text(sanitize_html(safe_text(content_html), item.url or None))
+    content_text = safe_text(text_of_sanitized(safe_html))
     if not content_text:
         return item
     return replace(

@@ -34,13 +34,16 @@ class UpsertResult:
     """What :meth:`ItemsMixin.upsert_items` did with a batch.
 
     ``new_ids`` are in the order of the new items in the batch. ``unchanged`` also
-    counts repeats of a guid within the batch (the first occurrence wins).
+    counts repeats of a guid within the batch (the first occurrence wins). ``ids`` maps
+    the guid of every stored item of the batch (new, updated or unchanged) to its row;
+    an item recognised under an unstable guid maps to the row it already had.
     """
 
     new_ids: list[int] = field(default_factory=list)
     updated_ids: list[int] = field(default_factory=list)
     unchanged: int = 0
     tombstoned: int = 0
+    ids: dict[str, int] = field(default_factory=dict)
 
 
 def forget_items(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
@@ -76,6 +79,34 @@ def _row(source_id: int, item: NewItem, signature: bytes | None) -> tuple[object
     )
 
 
+def _same_url_and_title(
+    conn: sqlite3.Connection, source_id: int, live: dict[str, Pending],
+    known: dict[str, tuple[int, str]],
+) -> dict[str, tuple[int, str]]:
+    """guid → (id, content_hash) of stored items of the source that the batch's items
+    with unknown guids repeat under a new guid (same canonical url and title).
+
+    A row is matched at most once, and never when the batch also carries its own guid.
+    """
+    unknown = {pair[0].url: guid for guid, pair in live.items()
+               if guid not in known and pair[0].url}
+    if not unknown:
+        return {}
+    claimed = {item_id for item_id, _ in known.values()}
+    found: dict[str, tuple[int, str]] = {}
+    for url, title, item_id, digest in conn.execute(
+        "SELECT url, title, id, content_hash FROM items WHERE source_id = ? "
+        "AND url IN (SELECT value FROM json_each(?)) ORDER BY id",
+        (source_id, json.dumps(list(unknown))),
+    ):
+        guid = unknown.get(url)
+        if (guid is not None and guid not in found and item_id not in claimed
+                and live[guid][0].title == title):
+            found[guid] = (item_id, digest)
+            claimed.add(item_id)
+    return found
+
+
 class ItemsMixin(StorageBase):
     """Writing and reading items."""
 
@@ -92,6 +123,10 @@ class ItemsMixin(StorageBase):
         that was deleted from this source (tombstone) is skipped. ``signatures[i]`` is
         the opaque near-duplicate signature of ``items[i]``; ``stems[i]``, when given, is
         its stemmed shadow from :func:`~nieuwsradar.storage.fts.stems_of`.
+
+        Some feeds hand out a new guid on every fetch. An item with an unknown guid but
+        the canonical url and title of an item the source already has is that item
+        (as mature feed readers treat it): it updates or leaves that row, never adds one.
         """
         if signatures is not None and len(signatures) != len(items):
             raise ValueError(
@@ -129,18 +164,29 @@ class ItemsMixin(StorageBase):
                     (source_id, json.dumps(list(live))),
                 )
             }
-            new = [pair for g, pair in live.items() if g not in existing]
-            changed = [
-                (existing[g][0], pair) for g, pair in live.items()
-                if g in existing and existing[g][1] != pair[0].content_hash
-            ]
+            existing.update(_same_url_and_title(conn, source_id, live, existing))
+            ids: dict[str, int] = {}
+            new: list[Pending] = []
+            changed: list[tuple[int, Pending]] = []
+            seen: set[int] = set()
+            for guid, pair in live.items():
+                if guid not in existing:
+                    new.append(pair)
+                    continue
+                item_id, digest = existing[guid]
+                ids[guid] = item_id
+                if item_id not in seen and digest != pair[0].content_hash:
+                    changed.append((item_id, pair))
+                seen.add(item_id)
             new_ids = self._insert(source_id, new)
+            ids.update((pair[0].guid, i) for pair, i in zip(new, new_ids, strict=True))
             updated_ids = self._update(changed)
         return UpsertResult(
             new_ids=new_ids,
             updated_ids=updated_ids,
-            unchanged=len(existing) - len(changed) + repeats,
+            unchanged=len(live) - len(new) - len(changed) + repeats,
             tombstoned=len(batch) - len(live),
+            ids=ids,
         )
 
     def _insert(self, source_id: int, new: list[Pending]) -> list[int]:

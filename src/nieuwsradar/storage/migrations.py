@@ -209,8 +209,20 @@ _USERS_AND_CORRECTIONS = _script(
     "CREATE INDEX label_corrections_item ON label_corrections(item_id, at)",
 )
 
+# Items of a source by canonical url: recognising a feed's items under unstable guids.
+_V3_ITEMS_BY_SOURCE_URL = _script(
+    "CREATE INDEX items_source_url ON items(source_id, url)",
+)
+
+# Leases: which update run is fetching a source, until when (concurrent updates).
+_V4_SOURCE_LEASES = _script(
+    "ALTER TABLE sources ADD COLUMN lease_owner TEXT",
+    "ALTER TABLE sources ADD COLUMN lease_until TEXT",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
-    _V1_CORE, _V2_MEMBERS_DIGESTS_MEETINGS, _USERS_AND_CORRECTIONS,
+    _V1_CORE, _V2_MEMBERS_DIGESTS_MEETINGS, _USERS_AND_CORRECTIONS, _V3_ITEMS_BY_SOURCE_URL,
+    _V4_SOURCE_LEASES,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -1,4 +1,5 @@
-"""Sources: their configuration (from feeds.toml / OPML) and their fetch state."""
+"""Sources: their configuration (from feeds.toml / OPML), their fetch state, and the
+leases that keep concurrent update runs from fetching one source at the same time."""
 
 from __future__ import annotations
 
@@ -84,6 +85,12 @@ class SourcesMixin(StorageBase):
             raise self._fail(f"there is no source with id {source_id}")
         return _state(row)
 
+    def source_exists(self, source_id: int) -> bool:
+        """Whether a source with this id exists (it may be removed while an update runs)."""
+        with self._reading():
+            return self._conn.execute(
+                "SELECT 1 FROM sources WHERE id = ?", (source_id,)).fetchone() is not None
+
     def source_id_by_url(self, url: str) -> int | None:
         """The id of the source with this exact url, or None."""
         with self._reading():
@@ -101,17 +108,53 @@ class SourcesMixin(StorageBase):
             ).fetchall()
         return [_state(r) for r in rows]
 
+    def claim_sources(self, owner: str, *, now: datetime, until: datetime,
+                      due_only: bool = True) -> list[SourceState]:
+        """Lease to ``owner`` until ``until`` the sources that no other run holds (no lease,
+        or one expired at ``now``) and, with ``due_only``, that are due; return them,
+        most overdue first.
+
+        One short write transaction, so two runs claiming at once never get one source
+        both. A lease ends when the source's fetch is recorded, or with
+        :meth:`release_sources`.
+        """
+        at = to_db(now, "now")
+        with self.transaction():
+            ids = [r[0] for r in self._conn.execute(
+                "UPDATE sources SET lease_owner = ?, lease_until = ? "
+                "WHERE (lease_until IS NULL OR lease_until <= ?) "
+                "AND (? = 0 OR next_check_at IS NULL OR next_check_at <= ?) RETURNING id",
+                (owner, to_db(until, "until"), at, int(due_only), at),
+            )]
+            rows = self._conn.execute(
+                f"{_SELECT} WHERE s.id IN (SELECT value FROM json_each(?)) "  # noqa: S608 - constant
+                "ORDER BY s.next_check_at, s.id", (json.dumps(ids),),
+            ).fetchall()
+        return [_state(r) for r in rows]
+
+    def lease_owners(self) -> list[str]:
+        """The owners of the leases currently held (expired or not)."""
+        with self._reading():
+            return [r[0] for r in self._conn.execute(
+                "SELECT DISTINCT lease_owner FROM sources WHERE lease_owner IS NOT NULL")]
+
+    def release_sources(self, owner: str) -> None:
+        """End every lease that ``owner`` still holds."""
+        with self.transaction():
+            self._conn.execute("UPDATE sources SET lease_owner = NULL, lease_until = NULL "
+                               "WHERE lease_owner = ?", (owner,))
+
     def record_fetch_ok(
         self, source_id: int, *, at: datetime, etag: str | None, last_modified: str | None,
         next_check_at: datetime, interval_s: int,
     ) -> None:
         """Record a successful check (also a 304): new validators and schedule, errors
-        cleared."""
+        cleared, the lease ended."""
         with self.transaction():
             cur = self._conn.execute(
                 "UPDATE sources SET etag = ?, last_modified = ?, next_check_at = ?, "
                 "interval_s = ?, last_ok_at = ?, last_checked_at = ?, last_error = NULL, "
-                "error_count = 0 WHERE id = ?",
+                "error_count = 0, lease_owner = NULL, lease_until = NULL WHERE id = ?",
                 (etag, last_modified, to_db(next_check_at, "next_check_at"), interval_s,
                  to_db(at, "at"), to_db(at, "at"), source_id),
             )
@@ -121,12 +164,13 @@ class SourcesMixin(StorageBase):
     def record_fetch_error(
         self, source_id: int, *, at: datetime, error: str, next_check_at: datetime
     ) -> None:
-        """Record a failed check: the error text, one more consecutive error, and when
-        to try again."""
+        """Record a failed check: the error text, one more consecutive error, when to
+        try again; the lease ended."""
         with self.transaction():
             cur = self._conn.execute(
                 "UPDATE sources SET last_error = ?, error_count = error_count + 1, "
-                "last_checked_at = ?, next_check_at = ? WHERE id = ?",
+                "last_checked_at = ?, next_check_at = ?, lease_owner = NULL, "
+                "lease_until = NULL WHERE id = ?",
                 (error, to_db(at, "at"), to_db_opt(next_check_at, "next_check_at"),
                  source_id),
             )
