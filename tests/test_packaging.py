@@ -136,3 +136,39 @@ def test_installed_package_ships_its_sources_model_and_topics(
     count, model, topics, where = done.stdout.split()
     assert int(count) >= 15 and model == topics == "True"
     assert where.startswith(str(installed.parent))
+
+
+@pytest.mark.slow
+def test_installed_serve_answers_pages_and_health(installed: Path, tmp_path: Path) -> None:
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    (tmp_path / "feeds.toml").write_text("", encoding="utf-8")  # no sources: no network
+    proc = subprocess.Popen([str(installed / "nieuwsradar"), "serve", "--port", str(port)],
+                            cwd=tmp_path, env=_clean_env(tmp_path), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        pages: dict[str, int] = {}
+        while time.monotonic() < deadline and len(pages) < 3:
+            assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+            try:
+                for path in ("/health", "/", "/static/site.css"):
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}",
+                                                timeout=5) as answer:
+                        pages[path] = answer.status
+            except OSError:
+                time.sleep(0.2)
+        assert pages == {"/health": 200, "/": 200, "/static/site.css": 200}
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+    assert (tmp_path / "nieuwsradar.db").is_file()
