@@ -73,6 +73,9 @@ class Health:
         return self.database_error is None
 
 
+_NOTHING_DUE = UpdateResult()
+
+
 class ServicePart(SourcesPart, IngestPart):
     """Scheduled polls with their record in the database, and the health report."""
 
@@ -95,7 +98,8 @@ class ServicePart(SourcesPart, IngestPart):
                 except ConfigError as exc:
                     problem = str(exc)
                     log.error("poll: the feeds file is not used until fixed: %s", problem)
-            result = self.update()
+            # Most polls find nothing due: skip the run (and its worker processes) then.
+            result = self.update() if db.any_due(datetime.now(UTC)) else _NOTHING_DUE
         except Exception as exc:
             db.set_meta_values({_FINISHED: datetime.now(UTC).isoformat(),
                                 _OUTCOME: json.dumps({"error": str(exc)}, ensure_ascii=False)})
