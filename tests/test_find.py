@@ -101,7 +101,7 @@ def test_cli_shows_warnings_on_stderr_and_in_json(radar: tuple[Radar, dict[str, 
         "handhaving": 2, "ondermijning": 1}
     assert "tot:2024-02-30 is geen datum" in result.stderr
     result = CliRunner().invoke(main, ["search", "domein:handhaving", "-boa", "--sort", "datum"])
-    assert result.exit_code == 0 and "1 resultaten" in result.stdout
+    assert result.exit_code == 0 and "1 resultaat" in result.stdout
     assert "Cameratoezicht" in result.stdout and "Boa's op de markt" not in result.stdout
 
 
@@ -142,10 +142,27 @@ def test_counts_facets_paging_and_sort(radar: tuple[Radar, dict[str, int]],
     hit = engine.find(SearchRequest(text="vakantieverhuur")).hits[0]
     assert "\x02vakantieverhuur\x03" in hit.snippet and hit.item.source_name
 
+    assert found.facets_over == 3
+    monkeypatch.setattr(core_search, "FACET_CAP", 1)
+    sampled = engine.find(SearchRequest(text="handhaving"))
+    assert sampled.total == 3 and sampled.facets_over == 1
+    newest = engine.find(SearchRequest(text=DOCS["drugslab"][2])).hits[0].item
+    assert {(f.value, f.count) for f in sampled.facets["domein"]} == {
+        (lab.label, 1) for lab in newest.labels}
+    assert [(f.value, f.count) for f in sampled.facets["bron"]] == [(str(newest.source_id), 1)]
     monkeypatch.setattr(core_search, "COUNT_CAP", 2)
     capped = engine.find(SearchRequest(text="handhaving"))
     assert capped.total == 2 and capped.more
-    assert sum(f.count for f in capped.facets["bron"]) == 2
+
+
+def test_a_word_finds_its_compounds(radar: tuple[Radar, dict[str, int]]) -> None:
+    engine, ids = radar
+    found = engine.find(SearchRequest(text="verhuur"))
+    assert keys(found, ids) == ["verhuur"]
+    assert "\x02vakantieverhuur\x03" in found.hits[0].snippet
+    assert "\x02kamerverhuur\x03" in found.hits[0].snippet
+    assert find(radar, '"verhuur"') == []  # a quoted word is taken as written
+    assert find(radar, "markt") == ["boa-markt"]  # "supermarkt" would be a compound
 
 
 def test_odd_requests_get_warnings(radar: tuple[Radar, dict[str, int]]) -> None:

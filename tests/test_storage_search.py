@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nieuwsradar.search import parse_query
-from nieuwsradar.storage import MARK_END, MARK_START, Storage, open_storage
+from nieuwsradar.storage import MARK_END, MARK_START, Storage, open_storage, vocabulary
 from nieuwsradar.storage import search as storage_search
 from nieuwsradar.types import Label, NewItem, SourceSpec
 
@@ -126,6 +127,7 @@ def test_paging_and_rank_window(corpus: tuple[Storage, dict[str, int]],
     page = [h.item.id for h in store.search(parse_query("de"), limit=2, offset=2)]
     assert page == full[2:4]
     monkeypatch.setattr(storage_search, "RANK_WINDOW", 2)
+    monkeypatch.setattr(storage_search, "BM25_BUDGET", 0)  # rank like a very common term
     windowed = store.search(parse_query("de"), limit=2)
     newest_two = sorted(full, reverse=True)[:2]  # ranked within the newest matches
     assert sorted(h.item.id for h in windowed) == sorted(newest_two)
@@ -145,3 +147,30 @@ def test_search_never_raises(corpus: tuple[Storage, dict[str, int]], text: str) 
     query = parse_query(text)
     hits = store.search(query, limit=5)
     assert store.count_matches(query) >= len(hits)
+
+
+def test_vocabulary_counts_stems_and_finds_compounds(tmp_path: Path) -> None:
+    with open_storage(tmp_path / "v.db") as store:
+        sid = store.upsert_source(SourceSpec(url="https://v.test/rss", name="V"))
+        store.upsert_items(sid, [
+            new_item("a", 0, "Kamerverhuur", "Kamerverhuur en vakantieverhuur."),
+            new_item("b", 1, "Verhuur", "Vakantieverhuur aan toeristen."),
+            new_item("c", 2, "Markt", "Geen verhuur hier."),
+        ])
+        conn = store._conn
+        expected = {"kamerverhur": 1, "vakantieverhur": 2, "verhur": 2}
+        counts = vocabulary.doc_counts(conn, [vocabulary.key(s) for s in expected])
+        assert counts == {vocabulary.key(s): n for s, n in expected.items()}
+        assert store.compounds_of("verhur") == ["vakantieverhur", "kamerverhur"]
+        assert store.compounds_of("hur") == []  # too short to be a compound's head
+        # a migration fills the vocabulary of an existing archive from its index
+        recorded = conn.execute("SELECT term, docs FROM search_vocabulary").fetchall()
+        with store.transaction():
+            vocabulary.reset(conn)
+            vocabulary.fill_from_index(conn)
+        filled = dict(conn.execute("SELECT term, docs FROM search_vocabulary").fetchall())
+        assert set(filled) == {t for t, _ in recorded}
+        assert all(filled[t] >= n for t, n in recorded)  # title + text may count twice
+        # a rebuild of the index starts the counts afresh
+        store.rebuild_index()
+        assert conn.execute("SELECT term, docs FROM search_vocabulary").fetchall() == recorded

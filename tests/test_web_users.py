@@ -12,10 +12,16 @@ from click.testing import CliRunner
 
 from nieuwsradar.cli import main
 from nieuwsradar.config import Settings
-from nieuwsradar.core import make_radar
-from support.web import Archive, LiveServer, build_archive
+from nieuwsradar.core import SignInRefused, make_radar
+from support.web import Archive, LiveServer, build_archive, cheap_password_hashing
 
 PASSWORD = "correct-paard-batterij"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _cheap_hashing() -> Iterator[None]:
+    with cheap_password_hashing():
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -122,10 +128,12 @@ def test_sign_in_without_csrf_token_is_refused(client: httpx.Client) -> None:
     assert "Ingelogd als" not in client.get("/").text
 
 
-def test_next_page_after_sign_in_stays_on_this_site(client: httpx.Client) -> None:
+@pytest.mark.parametrize("target", ["//evil.test/x", "/\t/evil.test", "/\\evil.test",
+                                    "https://evil.test/", "/\n/evil.test", "javascript:x"])
+def test_next_page_after_sign_in_stays_on_this_site(client: httpx.Client, target: str) -> None:
     token = csrf_of(client.get("/login").text)
     response = client.post("/login", data={"email": "anna@example.nl", "wachtwoord": PASSWORD,
-                                           "csrf": token, "volgende": "//evil.test/x"})
+                                           "csrf": token, "volgende": target})
     assert response.headers["location"] == "/"
 
 
@@ -167,6 +175,22 @@ def test_sessions_survive_a_restart(tmp_path: Path) -> None:
         assert "Ingelogd als" not in c.get("/").text
 
 
+def test_a_new_password_or_removal_ends_sessions(tmp_path: Path) -> None:
+    db = tmp_path / "revoke.db"
+    with make_radar(Settings(db=db)) as radar:
+        radar.add_user("joke@example.nl", PASSWORD, name="Joke")
+    with LiveServer(Settings(db=db)) as srv, httpx.Client(base_url=srv.url) as c:
+        assert sign_in(c, "joke@example.nl").status_code == 303
+        assert "Ingelogd als Joke" in c.get("/").text
+        with make_radar(Settings(db=db)) as radar:
+            radar.add_user("joke@example.nl", "een-heel-nieuw-wachtwoord", name="Joke")
+        assert "Ingelogd als" not in c.get("/").text
+        assert sign_in(c, "joke@example.nl", "een-heel-nieuw-wachtwoord").status_code == 303
+        with make_radar(Settings(db=db)) as radar:
+            radar.remove_user("joke@example.nl")
+        assert "Ingelogd als" not in c.get("/").text
+
+
 def test_https_base_url_makes_the_cookie_secure(tmp_path: Path) -> None:
     db = tmp_path / "secure.db"
     with make_radar(Settings(db=db)) as radar:
@@ -202,3 +226,18 @@ def test_label_post_without_session_or_csrf_changes_nothing(
     after = client.get(f"/item/{item}").text
     assert "anna@example.nl koos handhaving, ondermijning" in after
     assert "De labels zijn opgeslagen." in client.get(ok.headers["location"]).text
+
+
+def test_many_failures_from_one_client_slow_down_every_account(tmp_path: Path) -> None:
+    with make_radar(Settings(db=tmp_path / "client.db")) as radar:
+        radar.add_user("ida@example.nl", PASSWORD)
+        for n in range(20):
+            with pytest.raises(SignInRefused) as wrong:
+                radar.sign_in(f"gok{n}@example.nl", "fout", client="10.9.9.9")
+            assert wrong.value.wait_s == 0
+        with pytest.raises(SignInRefused) as refused:
+            radar.sign_in("ida@example.nl", PASSWORD, client="10.9.9.9")
+        assert 0 < refused.value.wait_s <= 30
+        # the same account from another client is fine, and a success clears its record
+        assert radar.sign_in("ida@example.nl", PASSWORD, client="10.1.1.1").email == (
+            "ida@example.nl")

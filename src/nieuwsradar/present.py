@@ -179,11 +179,6 @@ def iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def label_names(labels: tuple[Label, ...] | list[Label]) -> list[str]:
-    """Distinct label ids of an item, in the order given (highest score first)."""
-    return list(dict.fromkeys(lab.label for lab in labels))
-
-
 def label_json(label: Label) -> dict[str, Any]:
     """The JSON shape of one label on an item."""
     return {"label": label.label, "score": round(float(label.score), 4),

@@ -33,6 +33,7 @@ matches the raw columns only (a stem is not a prefix of its word).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -68,13 +69,17 @@ class Query:
     """A parsed search query.
 
     ``match`` is the FTS5 MATCH expression, None when no searchable term is left (then
-    only the filters apply). ``stems`` are the stems of the positive words, so storage
-    can highlight stem-only matches in snippets. ``labels`` are lowercased label names
-    ("overig" = no domain label); ``since``/``until`` are UTC-aware, ``until``
-    exclusive; ``sources`` are lowercased name substrings.
+    only the filters apply). ``words`` (folded), ``prefixes`` and ``stems`` (compounds
+    included) are what the positive terms look for, so storage can mark them in
+    snippets. ``labels`` are lowercased label names ("overig" = no domain label);
+    ``since``/``until`` are UTC-aware, ``until`` exclusive; ``sources`` are lowercased
+    name substrings.
 
     ``exclude`` is set only when there is no positive term: a MATCH expression of the
     excluded terms, whose matches storage leaves out (FTS5 cannot express a lone NOT).
+
+    ``groups`` are the positive parts of ``match`` (each must match) and ``negated`` the
+    excluded ones, for ranking.
 
     ``domains`` and ``source_ids`` come from a search form (see :func:`refine`): an item
     must carry one of ``labels`` *and* one of ``domains``, and come from a source named
@@ -85,6 +90,8 @@ class Query:
     match: str | None = None
     exclude: str | None = None
     stems: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()
+    prefixes: tuple[str, ...] = ()
     labels: tuple[str, ...] = ()
     since: datetime | None = None
     until: datetime | None = None
@@ -92,6 +99,8 @@ class Query:
     warnings: tuple[str, ...] = ()
     domains: tuple[str, ...] = ()
     source_ids: tuple[int, ...] = ()
+    groups: tuple[Group, ...] = ()
+    negated: tuple[Group, ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -103,26 +112,49 @@ class Query:
 
 
 @dataclass(frozen=True, slots=True)
+class Group:
+    """One part of a query (one term, or terms joined by OR), for ranking.
+
+    ``stems`` are the stems it searches (compounds included); ``prefix`` is True when a
+    prefix term makes it open-ended.
+    """
+
+    expression: str
+    stems: tuple[str, ...]
+    prefix: bool
+
+
+@dataclass(frozen=True, slots=True)
 class _Term:
     words: tuple[str, ...]
     stems: tuple[str, ...]
     prefix: bool
+    compounds: tuple[str, ...] = ()
 
     def expression(self) -> str:
         raw = " ".join(self.words)
         if self.prefix:
             return f'{_RAW} : "{raw}" *'
-        if not self.stems:
-            return f'{_RAW} : "{raw}"'
-        return f'({_RAW} : "{raw}" OR {_STEM} : "{" ".join(self.stems)}")'
+        parts = [f'{_RAW} : "{raw}"']
+        if self.stems:
+            parts.append(f'{_STEM} : "{" ".join(self.stems)}"')
+        parts += [f'{_STEM} : "{stem}"' for stem in self.compounds]
+        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
 
 
-def _make_term(text: str, *, prefix: bool) -> _Term | None:
+Compounds = Callable[[str], Sequence[str]]
+"""Looks up the indexed stems of compounds ending in a stem ("verhur" → "kamerverhur")."""
+
+
+def _make_term(text: str, *, prefix: bool, compounds: Compounds | None = None) -> _Term | None:
     words = tuple(split_words(text))
     if not words:
         return None
     stems = () if prefix else tuple(stem_term(text).split())
-    return _Term(words, stems, prefix)
+    found: tuple[str, ...] = ()
+    if compounds is not None and len(stems) == 1:
+        found = tuple(c for c in compounds(stems[0]) if c != stems[0])
+    return _Term(words, stems, prefix, found)
 
 
 def _parse_day(value: str) -> tuple[date, date] | None:
@@ -152,6 +184,17 @@ def _utc_midnight(day: date) -> datetime:
         return datetime(day.year, day.month, day.day, tzinfo=LOCAL_TZ).astimezone(UTC)
     except OverflowError:
         return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def _group(terms: list[_Term]) -> Group:
+    """The terms of one OR group as a :class:`Group`."""
+    expression = (terms[0].expression() if len(terms) == 1
+                  else "(" + " OR ".join(t.expression() for t in terms) + ")")
+    return Group(
+        expression=expression,
+        stems=tuple(dict.fromkeys(s for t in terms for s in (*t.stems, *t.compounds))),
+        prefix=any(t.prefix for t in terms),
+    )
 
 
 class _Builder:
@@ -212,13 +255,9 @@ class _Builder:
         nots = " OR ".join(t.expression() for t in self.negated)
         if not self.groups and nots:
             exclude = nots
-        if self.groups:
-            parts = [
-                g[0].expression() if len(g) == 1
-                else "(" + " OR ".join(t.expression() for t in g) + ")"
-                for g in self.groups
-            ]
-            match = " AND ".join(parts)
+        groups = tuple(_group(g) for g in self.groups)
+        if groups:
+            match = " AND ".join(g.expression for g in groups)
             if nots:
                 match = f"({match}) NOT ({nots})"
         warnings = list(self.warnings)
@@ -228,7 +267,12 @@ class _Builder:
             text=text,
             match=match,
             exclude=exclude,
-            stems=tuple(dict.fromkeys(s for t in positive for s in t.stems)),
+            groups=groups,
+            negated=tuple(_group([t]) for t in self.negated),
+            stems=tuple(dict.fromkeys(s for t in positive for s in (*t.stems, *t.compounds))),
+            words=tuple(dict.fromkeys(
+                w for t in positive for w in (t.words[:-1] if t.prefix else t.words))),
+            prefixes=tuple(dict.fromkeys(t.words[-1] for t in positive if t.prefix)),
             labels=tuple(dict.fromkeys(self.labels)),
             since=self.since,
             until=self.until,
@@ -261,8 +305,13 @@ def refine(query: Query, *, domains: tuple[str, ...] = (), source_ids: tuple[int
                    since=start, until=end)
 
 
-def parse_query(text: str) -> Query:
-    """Parse the user's search text into a :class:`Query`; never raises."""
+def parse_query(text: str, compounds: Compounds | None = None) -> Query:
+    """Parse the user's search text into a :class:`Query`; never raises.
+
+    With ``compounds`` a single word also matches the indexed compounds that end in it
+    ("verhuur" finds "kamerverhuur", through their stems); phrases and prefixes are taken
+    as written.
+    """
     cleaned = _CONTROL.sub(" ", text[:MAX_QUERY_CHARS])
     builder = _Builder()
     for m in _TOKEN.finditer(cleaned):
@@ -286,7 +335,7 @@ def parse_query(text: str) -> Query:
                 builder.add_filter(filter_key.lower(), value)
                 continue
             prefix = bare.endswith("*")
-            term = _make_term(bare.rstrip("*"), prefix=prefix)
+            term = _make_term(bare.rstrip("*"), prefix=prefix, compounds=compounds)
         if term is not None:
             builder.add_term(term, negate=negate)
     return builder.build(text)

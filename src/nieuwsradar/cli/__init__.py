@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from nieuwsradar import present
 from nieuwsradar.cli.classify import classify_cmd, evaluate_cmd, train_cmd
 from nieuwsradar.cli.serve import serve_cmd
 from nieuwsradar.cli.users import users_cmd
@@ -24,7 +24,7 @@ from nieuwsradar.config import Settings
 from nieuwsradar.core import COUNT_CAP, Radar, SearchRequest, make_radar
 from nieuwsradar.errors import NieuwsradarError
 from nieuwsradar.logsetup import configure_logging
-from nieuwsradar.types import SourceState, UpdateResult
+from nieuwsradar.types import UpdateResult
 
 MAX_LIMIT = 1000
 DEMO_DB = "nieuwsradar-demo.db"  # the demo never touches the default database
@@ -111,34 +111,18 @@ def list_sources(ctx: click.Context, as_json: bool, feeds: Path | None) -> None:
     radar.sync_feeds_file()
     states = radar.sources()
     if as_json:
-        click.echo(json.dumps([_source_json(s) for s in states], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([present.source_json(s) for s in states], ensure_ascii=False,
+                              indent=2))
         return
     table = Table(title=f"{len(states)} bronnen")
     for col in ("id", "naam", "soort", "items", "laatst ok", "fouten", "laatste fout",
                 "volgende controle"):
         table.add_column(col)
     for s in states:
-        table.add_row(str(s.id), s.spec.name, s.spec.kind, str(s.item_count), _when(s.last_ok_at),
-                      str(s.error_count), (s.last_error or "")[:80], _when(s.next_check_at))
+        table.add_row(str(s.id), s.spec.name, s.spec.kind, str(s.item_count),
+                      present.short_date(s.last_ok_at), str(s.error_count),
+                      (s.last_error or "")[:80], present.short_date(s.next_check_at))
     Console().print(table)
-
-
-def _source_json(s: SourceState) -> dict[str, Any]:
-    return {
-        "id": s.id, "name": s.spec.name, "url": s.spec.url, "kind": s.spec.kind,
-        "publisher": s.spec.publisher, "domains": list(s.spec.default_domains),
-        "interval_s": s.interval_s, "items": s.item_count, "error_count": s.error_count,
-        "last_error": s.last_error, "last_ok_at": _iso(s.last_ok_at),
-        "last_checked_at": _iso(s.last_checked_at), "next_check_at": _iso(s.next_check_at),
-    }
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def _when(value: datetime | None) -> str:
-    return value.astimezone().strftime("%Y-%m-%d %H:%M") if value else "-"
 
 
 # --- update -------------------------------------------------------------------------------
@@ -214,26 +198,23 @@ def search_cmd(ctx: click.Context, query: tuple[str, ...], as_json: bool, limit:
     if as_json:
         click.echo(json.dumps({
             "total": found.total, "more": found.more, "warnings": found.warnings,
+            "facets_over": found.facets_over,
             "facets": {key: [{"value": f.value, "name": f.name, "count": f.count}
                              for f in counts] for key, counts in found.facets.items()},
             "hits": [
                 {"id": h.item.id, "title": h.item.title, "url": h.item.url,
                  "source": h.item.source_name, "published_at": h.item.published_at.isoformat(),
                  "labels": sorted({lab.label for lab in h.item.labels}), "rank": h.rank,
-                 "snippet": _plain_snippet(h.snippet)} for h in found.hits]},
+                 "snippet": present.plain_snippet(h.snippet)} for h in found.hits]},
             ensure_ascii=False, indent=2))
         return
-    click.echo(f"{'meer dan ' if found.more else ''}{found.total} resultaten")
+    click.echo(present.count_text(found.total, found.more))
     for hit in found.hits:
         labels = ", ".join(sorted({lab.label for lab in hit.item.labels})) or "overig"
-        date = hit.item.published_at.astimezone().strftime("%Y-%m-%d")
+        date = present.local(hit.item.published_at).date().isoformat()
         click.echo(f"\n{date}  {hit.item.title}  [{labels}]")
         click.echo(f"  {hit.item.source_name} — {hit.item.url}")
-        click.echo(f"  {_plain_snippet(hit.snippet, '[', ']')}")
-
-
-def _plain_snippet(snippet: str, start: str = "", end: str = "") -> str:
-    return snippet.replace("\x02", start).replace("\x03", end)
+        click.echo(f"  {present.plain_snippet(hit.snippet, '[', ']')}")
 
 
 # --- labels and reclassify ----------------------------------------------------------------

@@ -122,10 +122,17 @@ class PagesPart(UsersPart):
                     terms = []
             labels.append(LabelExplanation(self.topic(label.label), label.score, label.origin,
                                            terms))
-        # Sanitized at ingest already; again here so that nothing stored by any other
-        # path (an older version, a restored backup) reaches a page unsanitized.
-        content = sanitize_html(item.content_html) if item.content_html else ""
-        return ItemPage(item, content, story, labels, db.corrections(item_id))
+        return ItemPage(item, self.safe_html(item), story, labels, db.corrections(item_id))
+
+    def safe_html(self, item: Item) -> str:
+        """The item's HTML content, fit to show: sanitized at ingest already, and again
+        here so that nothing stored by another path (an older version, a restored backup,
+        a test) reaches a page or feed unsanitized."""
+        return sanitize_html(item.content_html) if item.content_html else ""
+
+    def source_names(self) -> list[tuple[int, str]]:
+        """(id, name) of every source, by name, for the source picker."""
+        return self._db.source_names()
 
     def sources_by_name(self) -> list[SourceState]:
         """Stored sources with their health, by name (for pickers and the sources page)."""

@@ -4,8 +4,8 @@ A :class:`SearchRequest` is what a search form sends: the text of the box (which
 the query syntax of :mod:`nieuwsradar.search`) plus the form's own filters. Filters from
 the box and from the form combine with AND. :meth:`SearchPart.find` answers with one
 page of hits, the number of matches (counted up to :data:`COUNT_CAP`, so a broad query on
-a big archive stays fast), facet counts per domain and per source for the query, and the
-query's warnings in Dutch.
+a big archive stays fast), facet counts per domain and per source for the query (over
+its newest :data:`FACET_CAP` matches), and the query's warnings in Dutch.
 """
 
 from __future__ import annotations
@@ -19,6 +19,9 @@ from nieuwsradar.types import SearchHit
 
 #: Counting matches stops here: a broad query on a big archive shows "meer dan 10.000".
 COUNT_CAP = 10_000
+#: Facets count the newest this many matches: reading the labels and source of every one
+#: of 10,000 matches would cost more than the rest of the search together.
+FACET_CAP = 2_000
 #: The largest page a caller may ask for, and the deepest offset (deeper pages of a
 #: ranked list are not worth their cost: narrow the query instead).
 MAX_LIMIT = 1000
@@ -71,10 +74,13 @@ class SearchResults:
     more: bool
     """True when there are more than ``total`` matches (the count was capped)."""
     facets: dict[str, list[FacetCount]]
-    """Keys "domein" and "bron"; counts over the matches counted in ``total``, most
+    """Keys "domein" and "bron"; counts over the newest ``facets_over`` matches, most
     frequent first."""
     warnings: list[str]
     """Why part of the query was ignored or adjusted (Dutch, for the user)."""
+    facets_over: int = 0
+    """How many matches the facets counted: ``total``, or the newest :data:`FACET_CAP`
+    when there are more (a page can say "in de nieuwste 2.000")."""
 
 
 class SearchPart(RadarBase):
@@ -89,19 +95,21 @@ class SearchPart(RadarBase):
             sort = "relevance"
         limit = min(max(request.limit, 0), MAX_LIMIT)
         offset = min(max(request.offset, 0), MAX_OFFSET)
-        query = search.parse_query(request.text)
+        db = self._db
+        query = search.parse_query(request.text, compounds=db.compounds_of)
         warnings += query.warnings
         query = search.refine(query, domains=request.domains, source_ids=request.sources,
                               since=request.since, until=request.until)
-        db = self._db
         ids = db.match_ids(query, limit=COUNT_CAP + 1)
         more = len(ids) > COUNT_CAP
         ids = ids[:COUNT_CAP]
-        hits = db.search(query, limit=limit, offset=offset, newest=sort == "date") if ids else []
-        by_label, by_source = db.facet_counts(ids) if ids else ([], [])
+        hits = db.search(query, limit=limit, offset=offset, newest=sort == "date",
+                         matches=ids, complete=not more) if ids else []
+        sample = ids[:FACET_CAP]
+        by_label, by_source = db.facet_counts(sample) if sample else ([], [])
         facets = {
             FACET_DOMAIN: [FacetCount(label, label, n) for label, n in by_label],
             FACET_SOURCE: [FacetCount(str(sid), name, n) for sid, name, n in by_source],
         }
         return SearchResults(hits=hits, total=len(ids), more=more, facets=facets,
-                             warnings=warnings)
+                             warnings=warnings, facets_over=len(sample))

@@ -74,9 +74,19 @@ class UsersPart(ItemsPart):
         """Every coordinator, by email."""
         return self._db.list_users()
 
-    def user(self, user_id: int) -> User | None:
-        """The coordinator with this id (None when removed meanwhile)."""
-        return self._db.user_by_id(user_id)
+    def session_stamp(self, user: User) -> str:
+        """A value a session keeps to stay valid: it changes with the user's password, so
+        setting a new password (``users add`` again) ends every session of the user."""
+        stored = self._db.password_hash(user.email) or ""
+        return hashlib.sha256(f"session:{stored}".encode()).hexdigest()[:24]
+
+    def session_user(self, user_id: int, stamp: str) -> User | None:
+        """The coordinator of a session, or None when the user is gone or the password
+        changed since the session began."""
+        user = self._db.user_by_id(user_id)
+        if user is None or not secrets.compare_digest(stamp, self.session_stamp(user)):
+            return None
+        return user
 
     def remove_user(self, email: str) -> None:
         """Remove a coordinator (InputError when there is none with this email)."""

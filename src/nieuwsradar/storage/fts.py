@@ -15,6 +15,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 
 from nieuwsradar.stemming import STEM_VERSION, stem_text
+from nieuwsradar.storage import vocabulary
 from nieuwsradar.storage.convert import json_ids
 
 FtsRow = tuple[int, str, str, str, str, str]
@@ -63,8 +64,10 @@ def fts_row(item_id: int, title: str, summary: str, content_text: str,
 
 
 def index_rows(conn: sqlite3.Connection, rows: Iterable[FtsRow]) -> None:
-    """Add rows to the index."""
+    """Add rows to the index (and count their words in the search vocabulary)."""
+    rows = list(rows)
     conn.executemany(_INSERT, rows)
+    vocabulary.record(conn, rows)
 
 
 def unindex_items(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
@@ -83,6 +86,7 @@ def rebuild(conn: sqlite3.Connection) -> None:
     """Rebuild the whole index from ``items`` with the current stemmer (in a transaction
     the caller holds) and record the stemmer version."""
     conn.execute("INSERT INTO items_fts(items_fts) VALUES ('delete-all')")
+    vocabulary.reset(conn)
     last = 0
     while True:
         rows = conn.execute(

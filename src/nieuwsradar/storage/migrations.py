@@ -23,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from nieuwsradar.errors import StorageError
+from nieuwsradar.storage import vocabulary
 
 Migration = Callable[[sqlite3.Connection], None]
 
@@ -209,6 +210,16 @@ _USERS_AND_CORRECTIONS = _script(
     "CREATE INDEX label_corrections_item ON label_corrections(item_id, at)",
 )
 
+
+def _v3_search(conn: sqlite3.Connection) -> None:
+    """The search vocabulary (compounds, document frequencies; filled from the existing
+    index) and a narrow index of items by id for filters and facets (see storage/search)."""
+    for statement in vocabulary.CREATE:
+        conn.execute(statement)
+    vocabulary.fill_from_index(conn)
+    conn.execute("CREATE INDEX items_search ON items(id, source_id, published_at)")
+
+
 # Items of a source by canonical url: recognising a feed's items under unstable guids.
 _V3_ITEMS_BY_SOURCE_URL = _script(
     "CREATE INDEX items_source_url ON items(source_id, url)",
@@ -221,8 +232,8 @@ _V4_SOURCE_LEASES = _script(
 )
 
 MIGRATIONS: tuple[Migration, ...] = (
-    _V1_CORE, _V2_MEMBERS_DIGESTS_MEETINGS, _USERS_AND_CORRECTIONS, _V3_ITEMS_BY_SOURCE_URL,
-    _V4_SOURCE_LEASES,
+    _V1_CORE, _V2_MEMBERS_DIGESTS_MEETINGS, _USERS_AND_CORRECTIONS, _v3_search,
+    _V3_ITEMS_BY_SOURCE_URL, _V4_SOURCE_LEASES,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -1,4 +1,4 @@
-"""Full-text search over items_fts with bm25 ranking, filters and highlighted snippets.
+"""Full-text search over items_fts: matches, ranking, filters, facets and snippets.
 
 The query comes from :func:`nieuwsradar.search.parse_query`; storage only needs its
 shape (:class:`SearchQuery`). The MATCH expression and every filter value are bound
@@ -8,21 +8,42 @@ Snippets are plain text with the matches between :data:`MARK_START` (``\\x02``) 
 :data:`MARK_END` (``\\x03``): the web layer HTML-escapes the snippet and then turns
 these two characters into ``<mark>`` and ``</mark>``; plain-text output drops them.
 
-Ranking: bm25 with the title weighted highest (see :data:`BM25_WEIGHTS`); a lower
-``SearchHit.rank`` is a better match. A term found in a large part of a million items
-would make bm25 score every match, so ranking looks at the newest
-:data:`RANK_WINDOW` matches only (found cheaply by walking the index in descending
-rowid order, i.e. newest stored first); rare terms are ranked over all their matches.
+How a page is found on a big archive (each step measured on 1,000,000 items, see
+docs/benchmarks.md):
+
+* **Matches** are walked newest stored first (descending rowid, the order of the index's
+  lists) and stop at the caller's cap, so counting and facets cost at most the cap.
+  Filters are checked through ``items_search``, a narrow index of (id, source_id,
+  published_at), instead of the wide item rows.
+* **Ranking** with bm25 costs more than the matches it ranks: FTS5 first counts, for
+  every phrase of the query, all items holding it (its idf), so a common word costs a
+  walk over most of the archive. The search vocabulary (:mod:`.vocabulary`) says up
+  front how many items hold each word; when the phrases of a query are rare enough
+  (:data:`BM25_BUDGET`) all matches are ranked by bm25 with the title weighted highest
+  (:data:`BM25_WEIGHTS`). Otherwise the newest :data:`RANK_WINDOW` matches are ranked by
+  a cheap score: per part of the query its idf (from the vocabulary) times
+  :data:`TITLE_WEIGHT` when it is in the title, else 1; ties go to the newest.
+  A lower ``SearchHit.rank`` is a better match in both cases.
+* **Newest first**: when the caller knows every match (few enough), those are sorted by
+  date; otherwise the items are walked newest published first and each is checked
+  against the query, which stops after a page because broad queries match densely.
+* **Snippets** are made in Python from the loaded hits (see :func:`_snippet`).
 """
 
 from __future__ import annotations
 
+import bisect
 import json
+import math
+import re
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from nieuwsradar.stemming import fold, stem_text
+from nieuwsradar.stemming import fold, split_words, stem_text
+from nieuwsradar.storage import vocabulary
 from nieuwsradar.storage.base import StorageBase
 from nieuwsradar.storage.convert import OVERIG, json_ids, load_items, to_db
 from nieuwsradar.types import Item, SearchHit
@@ -31,22 +52,66 @@ MARK_START = "\x02"
 MARK_END = "\x03"
 ELLIPSIS = "…"
 SNIPPET_TOKENS = 32
-RANK_WINDOW = 5000
+SNIPPET_SCAN = 3000
+"""Words of the text looked at for a snippet."""
+RANK_WINDOW = 2000
+BM25_BUDGET = 40_000
+"""Rank with bm25 when the query's phrases occur in at most this many items together."""
 BM25_WEIGHTS = (10.0, 4.0, 1.0, 5.0, 1.5)
 """title, summary, content_text, stem_title, stem_body (column order of items_fts)."""
+TITLE_WEIGHT = 10.0
+COMPOUND_LIMIT = 12
+"""At most this many compounds are searched for one word (the most frequent ones)."""
 
+_EDGES = re.compile(r"^(\W*)(.+?)(\W*)$", re.DOTALL)
+"""A word's leading punctuation, the word, its trailing punctuation (marks go around the
+word only)."""
 _BM25 = "bm25(items_fts, " + ", ".join(str(w) for w in BM25_WEIGHTS) + ")"
-_FTS_FROM = "items_fts JOIN items i ON i.id = items_fts.rowid"
+_TITLE = "{title stem_title}"
+_ITEMS = "items i INDEXED BY items_search"
 _EFFECTIVE = (  # label row l counts: it is human, or the item has no human labels
     "(l.origin = 'human' OR NOT EXISTS (SELECT 1 FROM item_labels h "
-    "WHERE h.item_id = i.id AND h.origin = 'human'))"
+    "WHERE h.item_id = {id} AND h.origin = 'human'))"
 )
 _LABEL_FILTER = (
-    "(EXISTS (SELECT 1 FROM item_labels l WHERE l.item_id = i.id "  # noqa: S608
-    f"AND l.label IN (SELECT value FROM json_each(?)) AND {_EFFECTIVE}) "
-    "OR (? AND NOT EXISTS (SELECT 1 FROM item_labels l WHERE l.item_id = i.id "
-    f"AND l.label <> ? AND {_EFFECTIVE})))"
+    "(EXISTS (SELECT 1 FROM item_labels l WHERE l.item_id = {id} "  # noqa: S608
+    "AND l.label IN (SELECT value FROM json_each(?)) AND " + _EFFECTIVE + ") "
+    "OR (? AND NOT EXISTS (SELECT 1 FROM item_labels l WHERE l.item_id = {id} "
+    "AND l.label <> ? AND " + _EFFECTIVE + ")))"
 )
+_EXCLUDE = "{id} NOT IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)"
+
+
+@dataclass(frozen=True, slots=True)
+class _Filters:
+    """The SQL conditions of a query's filters: ``on_id`` are written with ``{id}`` for
+    the item id (they need no item row), ``on_item`` use ``i`` (items_search)."""
+
+    on_id: list[tuple[str, list[object]]]
+    on_item: list[tuple[str, list[object]]]
+
+    def where(self, id_expr: str) -> tuple[list[str], list[object]]:
+        """Conditions and parameters, the item id written as ``id_expr``."""
+        where: list[str] = []
+        params: list[object] = []
+        for sql, values in self.on_item:
+            where.append(sql)
+            params += values
+        for sql, values in self.on_id:
+            where.append(sql.format(id=id_expr))
+            params += values
+        return where, params
+
+
+class RankGroup(Protocol):
+    """A positive part of a query (``nieuwsradar.search.Group``)."""
+
+    @property
+    def expression(self) -> str: ...
+    @property
+    def stems(self) -> tuple[str, ...]: ...
+    @property
+    def prefix(self) -> bool: ...
 
 
 class SearchQuery(Protocol):
@@ -59,6 +124,10 @@ class SearchQuery(Protocol):
     @property
     def stems(self) -> tuple[str, ...]: ...
     @property
+    def words(self) -> tuple[str, ...]: ...
+    @property
+    def prefixes(self) -> tuple[str, ...]: ...
+    @property
     def labels(self) -> tuple[str, ...]: ...
     @property
     def since(self) -> datetime | None: ...
@@ -70,45 +139,69 @@ class SearchQuery(Protocol):
     def domains(self) -> tuple[str, ...]: ...
     @property
     def source_ids(self) -> tuple[int, ...]: ...
+    @property
+    def groups(self) -> Sequence[RankGroup]: ...
+    @property
+    def negated(self) -> Sequence[RankGroup]: ...
 
 
-def _plain_snippet(item: Item, stems: Sequence[str]) -> str:
-    """A snippet made in Python: the start of the text, or the part around the first
-    word whose stem the query asked for (matches found only via the stemmed index)."""
-    words = (item.content_text or item.summary or item.title).split()
-    wanted = set(stems)
-    hits = {
-        n for n, word in enumerate(words[:2000])
-        if wanted and wanted.intersection(stem_text(word).split())
-    }
-    start = max(0, min(hits) - 4) if hits else 0
+def _snippet(item: Item, query: SearchQuery) -> str:
+    """A stretch of the item's text with the words the query looks for marked: the
+    stretch of :data:`SNIPPET_TOKENS` words with the most of them (the start of the text
+    when none is there, e.g. when only the title matched).
+
+    Made in Python from the loaded item: FTS5's snippet() would run the full-text query
+    again for every hit, which for a prefix or a common word costs far more than this.
+    """
+    words = (item.content_text or item.summary or item.title).split()[:SNIPPET_SCAN]
+    exact, stems = set(query.words), set(query.stems)
+    prefixes = tuple(query.prefixes)
+    seen: dict[str, bool] = {}
+
+    def wanted(word: str) -> bool:
+        found = seen.get(word)
+        if found is None:
+            tokens = split_words(word)
+            found = any(t in exact or t.startswith(prefixes) for t in tokens) or bool(
+                stems and stems.intersection(stem_text(word).split()))
+            seen[word] = found
+        return found
+
+    hits = [n for n, word in enumerate(words) if wanted(word)]
+    start, best = 0, 0
+    for first, position in enumerate(hits):  # the window starting just before a hit
+        inside = bisect.bisect_left(hits, position + SNIPPET_TOKENS - 4) - first
+        if inside > best:
+            start, best = max(0, position - 4), inside
     end = start + SNIPPET_TOKENS
-    shown = [
-        f"{MARK_START}{w}{MARK_END}" if n in hits else w
-        for n, w in enumerate(words[start:end], start)
-    ]
-    return (
-        (ELLIPSIS if start else "") + " ".join(shown) + (ELLIPSIS if end < len(words) else "")
-    )
+    marked = set(hits)
+    shown = [_EDGES.sub(rf"\1{MARK_START}\2{MARK_END}\3", w, count=1) if n in marked else w
+             for n, w in enumerate(words[start:end], start)]
+    return (ELLIPSIS if start else "") + " ".join(shown) + (ELLIPSIS if end < len(words) else "")
+
+
+def _group_keys(group: RankGroup) -> list[str]:
+    return [vocabulary.key(s) for s in group.stems]
 
 
 class SearchMixin(StorageBase):
-    """Search and count."""
+    """Search, count and facet."""
 
-    def _filters(self, query: SearchQuery) -> tuple[list[str], list[object]] | None:
-        """SQL conditions on ``i`` (items) for the query's filters and their parameters;
-        None when the filters cannot match anything."""
-        where: list[str] = []
-        params: list[object] = []
+    def compounds_of(self, stem: str) -> list[str]:
+        """Indexed stems of compounds ending in ``stem`` (most frequent first)."""
+        with self._reading("looking up compounds"):
+            return vocabulary.compounds(self._conn, stem, limit=COMPOUND_LIMIT)
+
+    def _filters(self, query: SearchQuery) -> _Filters | None:
+        """The query's filters as SQL; None when they cannot match anything."""
+        on_id: list[tuple[str, list[object]]] = []
+        on_item: list[tuple[str, list[object]]] = []
         if query.exclude is not None:
-            where.append("i.id NOT IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)")
-            params.append(query.exclude)
+            on_id.append((_EXCLUDE, [query.exclude]))
         if query.since is not None:
-            where.append("i.published_at >= ?")
-            params.append(to_db(query.since, "since"))
+            on_item.append(("i.published_at >= ?", [to_db(query.since, "since")]))
         if query.until is not None:
-            where.append("i.published_at < ?")
-            params.append(to_db(query.until, "until"))
+            on_item.append(("i.published_at < ?", [to_db(query.until, "until")]))
         if query.sources or query.source_ids:
             wanted = [fold(s) for s in query.sources]
             chosen = set(query.source_ids)
@@ -120,169 +213,184 @@ class SearchMixin(StorageBase):
             ]
             if not ids:
                 return None
-            where.append("i.source_id IN (SELECT value FROM json_each(?))")
-            params.append(json.dumps(ids))
+            on_item.append(("i.source_id IN (SELECT value FROM json_each(?))",
+                            [json.dumps(ids)]))
         for group in (query.labels, query.domains):
             if group:
                 labels = [lab.lower() for lab in group]
-                where.append(_LABEL_FILTER)
-                params += [json.dumps(labels), int(OVERIG in labels), OVERIG]
-        return where, params
+                on_id.append((_LABEL_FILTER,
+                              [json.dumps(labels), int(OVERIG in labels), OVERIG]))
+        return _Filters(on_id, on_item)
+
+    def _fts_where(self, filters: _Filters, match: str) -> tuple[str, list[object]]:
+        """FROM and WHERE of a full-text query with the filters (the narrow items index
+        is joined only when a filter needs the item's date or source)."""
+        if filters.on_item:
+            where, params = filters.where("i.id")
+            source = f"items_fts JOIN {_ITEMS} ON i.id = items_fts.rowid"
+        else:
+            where, params = filters.where("items_fts.rowid")
+            source = "items_fts"
+        return f"{source} {_where(['items_fts MATCH ?', *where])}", [match, *params]
+
+    def match_ids(self, query: SearchQuery, *, limit: int) -> list[int]:
+        """The ids of up to ``limit`` matches, newest stored first: the set that counts
+        and facets are taken over."""
+        with self._reading("finding matches"):
+            filters = self._filters(query)
+            if filters is None or limit <= 0:
+                return []
+            if query.match is None:
+                where, params = filters.where("i.id")
+                sql = f"SELECT i.id FROM {_ITEMS} {_where(where)} ORDER BY i.id DESC LIMIT ?"  # noqa: S608
+            else:
+                body, params = self._fts_where(filters, query.match)
+                sql = f"SELECT items_fts.rowid FROM {body} ORDER BY items_fts.rowid DESC LIMIT ?"  # noqa: S608
+            return [r[0] for r in self._conn.execute(sql, (*params, limit))]
+
+    def count_matches(self, query: SearchQuery, *, cap: int | None = None) -> int:
+        """How many items match the query and its filters; with ``cap``, counting stops
+        there, which bounds the cost of very broad queries."""
+        if cap is not None:
+            return len(self.match_ids(query, limit=cap))
+        with self._reading("counting matches"):
+            filters = self._filters(query)
+            if filters is None:
+                return 0
+            if query.match is None:
+                where, params = filters.where("i.id")
+                sql = f"SELECT count(*) FROM {_ITEMS} {_where(where)}"  # noqa: S608
+            else:
+                body, params = self._fts_where(filters, query.match)
+                sql = f"SELECT count(*) FROM {body}"  # noqa: S608
+            return int(self._conn.execute(sql, params).fetchone()[0])
 
     def search(self, query: SearchQuery, *, limit: int = 20, offset: int = 0,
-               newest: bool = False) -> list[SearchHit]:
+               newest: bool = False, matches: Sequence[int] | None = None,
+               complete: bool = False) -> list[SearchHit]:
         """One page of matches with highlighted snippets: best first, or with ``newest``
         newest published first.
 
-        Without searchable terms (``query.match`` None) the items passing the filters
-        are listed newest first (rank 0).
+        ``matches`` may pass what :meth:`match_ids` returned for the same query (saves
+        walking the matches again); ``complete`` says it holds every match. Without
+        searchable terms (``query.match`` None) the items passing the filters are listed
+        newest first (rank 0).
         """
         with self._reading("searching"):
             filters = self._filters(query)
             if filters is None or limit <= 0:
                 return []
-            where, params = filters
+            ranks: dict[int, float] = {}
             if query.match is None:
+                where, params = filters.where("i.id")
                 ids = [r[0] for r in self._conn.execute(
                     "SELECT i.id FROM items i "  # noqa: S608
                     f"{_where(where)} ORDER BY i.published_at DESC, i.id DESC LIMIT ? OFFSET ?",
                     (*params, limit, offset),
                 )]
-                ranked: dict[int, tuple[float, str | None]] = {}
+            elif newest:
+                ids = self._newest(query.match, filters, limit, offset,
+                                   matches if complete else None)
             else:
-                if newest:
-                    ids = self._newest(query.match, where, params, limit, offset)
-                else:
-                    ids = self._best(query.match, where, params, limit, offset)
-                ranked = self._decorate(query.match, ids)
+                ranks = self._ranked(query, filters, limit + offset, matches)
+                ids = list(ranks)[offset:offset + limit]
             items = {item.id: item for item in load_items(self._conn, ids)}
-        hits = []
-        for item_id in ids:
-            item = items[item_id]
-            rank, snippet = ranked.get(item_id, (0.0, None))
-            if not snippet or MARK_START not in snippet:
-                snippet = _plain_snippet(item, query.stems)
-            hits.append(SearchHit(item=item, rank=rank, snippet=snippet))
-        return hits
+        return [  # an item deleted meanwhile is left out
+            SearchHit(item=items[i], rank=ranks.get(i, 0.0), snippet=_snippet(items[i], query))
+            for i in ids if i in items
+        ]
 
-    def _best(self, match: str, where: list[str], params: list[object], limit: int,
-              offset: int) -> list[int]:
-        """Ids of one page of matches ranked by bm25 (among the newest RANK_WINDOW)."""
-        source = _fts_from(where)
-        where = ["items_fts MATCH ?", *where]
-        params = [match, *params]
-        cutoff = self._conn.execute(
-            f"SELECT items_fts.rowid FROM {source} {_where(where)} "  # noqa: S608
-            "ORDER BY items_fts.rowid DESC LIMIT 1 OFFSET ?",
-            (*params, max(RANK_WINDOW, offset + limit) - 1),
-        ).fetchone()
-        if cutoff is not None:
-            where.append("items_fts.rowid >= ?")
-            params.append(cutoff[0])
-        return [r[0] for r in self._conn.execute(
-            f"SELECT items_fts.rowid FROM {source} {_where(where)} "  # noqa: S608
-            f"ORDER BY {_BM25}, 1 DESC LIMIT ? OFFSET ?",
-            (*params, limit, offset),
-        )]
-
-    def _newest(self, match: str, where: list[str], params: list[object], limit: int,
-                offset: int) -> list[int]:
-        """Ids of one page of matches, newest published first."""
-        return [r[0] for r in self._conn.execute(
-            f"SELECT i.id FROM {_FTS_FROM} "  # noqa: S608
-            f"{_where(['items_fts MATCH ?', *where])} "
-            "ORDER BY i.published_at DESC, i.id DESC LIMIT ? OFFSET ?",
-            (match, *params, limit, offset),
-        )]
-
-    def _decorate(self, match: str, ids: list[int]) -> dict[int, tuple[float, str | None]]:
-        """bm25 rank and highlighted snippet of the matching items ``ids``."""
-        if not ids:
+    # -- ranking -------------------------------------------------------------------------
+    def _ranked(self, query: SearchQuery, filters: _Filters, top: int,
+                matches: Sequence[int] | None) -> dict[int, float]:
+        """The ``top`` best matches, best first, with their rank (lower is better)."""
+        assert query.match is not None
+        body, params = self._fts_where(filters, query.match)
+        parts = [*query.groups, *query.negated]
+        counts = vocabulary.doc_counts(self._conn, (k for g in parts for k in _group_keys(g)))
+        if all(not g.prefix for g in parts) and sum(counts.values()) <= BM25_BUDGET:
+            rows = self._conn.execute(
+                f"SELECT items_fts.rowid, {_BM25} FROM {body} ORDER BY 2, 1 DESC LIMIT ?",  # noqa: S608
+                (*params, top),
+            ).fetchall()
+            return {int(r[0]): float(r[1]) for r in rows}
+        window = list(matches[:RANK_WINDOW]) if matches is not None else [
+            r[0] for r in self._conn.execute(
+                f"SELECT items_fts.rowid FROM {body} ORDER BY items_fts.rowid DESC LIMIT ?",  # noqa: S608
+                (*params, RANK_WINDOW),
+            )]
+        if not window:
             return {}
-        return {
-            int(r[0]): (float(r[1]), r[2]) for r in self._conn.execute(
-                f"SELECT rowid, {_BM25}, snippet(items_fts, -1, ?, ?, ?, {SNIPPET_TOKENS}) "  # noqa: S608
-                "FROM items_fts WHERE items_fts MATCH ? "
-                "AND rowid IN (SELECT value FROM json_each(?))",
-                (MARK_START, MARK_END, ELLIPSIS, match, json_ids(ids)),
-            )
-        }
+        total = self._conn.execute("SELECT max(id) FROM items").fetchone()[0] or 1
+        scores = dict.fromkeys(window, 0.0)
+        for group in query.groups:
+            df = max((counts.get(k, 0) for k in _group_keys(group)), default=0)
+            idf = math.log(1 + total / (total if group.prefix or not df else df))
+            in_title = {r[0] for r in self._conn.execute(
+                "SELECT rowid FROM items_fts WHERE items_fts MATCH ? AND rowid >= ?",
+                (f"{_TITLE} : ({group.expression})", window[-1]),
+            )}
+            for item_id in scores:
+                scores[item_id] += idf * (TITLE_WEIGHT if item_id in in_title else 1.0)
+        best = sorted(scores.items(), key=lambda kv: (-kv[1], -kv[0]))[:top]
+        return {item_id: -score for item_id, score in best}
 
-    def count_matches(self, query: SearchQuery, *, cap: int | None = None) -> int:
-        """How many items match the query and its filters; with ``cap``, counting stops
-        there (a UI can show "10.000+"), which bounds the cost of very broad queries."""
-        with self._reading("counting matches"):
-            filters = self._filters(query)
-            if filters is None:
-                return 0
-            where, params = filters
-            source = "items i"
-            if query.match is not None:
-                source = _fts_from(where)
-                where = ["items_fts MATCH ?", *where]
-                params = [query.match, *params]
-            body = f"FROM {source} {_where(where)}"
-            if cap is None:
-                sql = f"SELECT count(*) {body}"
-            else:
-                sql = f"SELECT count(*) FROM (SELECT 1 {body} LIMIT ?)"  # noqa: S608
-                params = [*params, cap]
-            return int(self._conn.execute(sql, params).fetchone()[0])
+    def _newest(self, match: str, filters: _Filters, limit: int, offset: int,
+                every: Sequence[int] | None) -> list[int]:
+        """Ids of one page of matches, newest published first; ``every`` holds all
+        matches when the caller knows them."""
+        if every is not None:
+            return [r[0] for r in self._conn.execute(
+                f"SELECT i.id FROM {_ITEMS} WHERE i.id IN (SELECT value FROM json_each(?)) "  # noqa: S608
+                "ORDER BY i.published_at DESC, i.id DESC LIMIT ? OFFSET ?",
+                (json_ids(every), limit, offset),
+            )]
+        where, params = filters.where("i.id")
+        probe = ("EXISTS (SELECT 1 FROM items_fts WHERE items_fts MATCH ? "
+                 "AND items_fts.rowid = i.id)")
+        return [r[0] for r in self._conn.execute(
+            "SELECT i.id FROM items i INDEXED BY items_published_at "  # noqa: S608
+            f"{_where([*where, probe])} "
+            "ORDER BY i.published_at DESC, i.id DESC LIMIT ? OFFSET ?",
+            (*params, match, limit, offset),
+        )]
 
-    def match_ids(self, query: SearchQuery, *, limit: int) -> list[int]:
-        """The ids of up to ``limit`` matches, newest stored first (the set that counts
-        and facets are taken over)."""
-        with self._reading("finding matches"):
-            filters = self._filters(query)
-            if filters is None or limit <= 0:
-                return []
-            where, params = filters
-            if query.match is None:
-                sql = f"SELECT i.id FROM items i {_where(where)} ORDER BY i.id DESC LIMIT ?"  # noqa: S608
-            else:
-                sql = (f"SELECT items_fts.rowid FROM {_fts_from(where)} "  # noqa: S608
-                       f"{_where(['items_fts MATCH ?', *where])} "
-                       "ORDER BY items_fts.rowid DESC LIMIT ?")
-                params = [query.match, *params]
-            return [r[0] for r in self._conn.execute(sql, (*params, limit))]
-
+    # -- facets --------------------------------------------------------------------------
     def facet_counts(self, ids: Sequence[int]) -> tuple[list[tuple[str, int]],
                                                         list[tuple[int, str, int]]]:
         """How many of the items ``ids`` carry each effective label ("overig" = none),
         and come from each source (id, name, count); both most frequent first."""
+        labels: Counter[str] = Counter()
+        sources: Counter[int] = Counter()
         with self._reading("counting facets"):
-            wanted = json_ids(ids)
-            labels = self._conn.execute(
-                "SELECT l.label, count(*) FROM json_each(?) m "  # noqa: S608
-                "JOIN item_labels l ON l.item_id = m.value "
-                f"WHERE l.label <> ? AND {_EFFECTIVE.replace('i.id', 'm.value')} "
-                "GROUP BY l.label",
-                (wanted, OVERIG),
+            # One pass: each item's source (narrow index) and its labels, human and model.
+            rows = self._conn.execute(
+                "SELECT i.id, i.source_id, l.label, l.origin FROM json_each(?) m "  # noqa: S608
+                f"JOIN {_ITEMS} ON i.id = m.value "
+                "LEFT JOIN item_labels l ON l.item_id = m.value",
+                (json_ids(ids),),
             ).fetchall()
-            labelled = self._conn.execute(
-                "SELECT count(*) FROM json_each(?) m WHERE EXISTS (SELECT 1 FROM item_labels l "  # noqa: S608
-                f"WHERE l.item_id = m.value AND l.label <> ? AND "
-                f"{_EFFECTIVE.replace('i.id', 'm.value')})",
-                (wanted, OVERIG),
-            ).fetchone()[0]
-            sources = self._conn.execute(
-                "SELECT i.source_id, s.name, count(*) FROM json_each(?) m "
-                "JOIN items i ON i.id = m.value JOIN sources s ON s.id = i.source_id "
-                "GROUP BY i.source_id",
-                (wanted,),
-            ).fetchall()
-        by_label = [(str(k), int(n)) for k, n in labels]
-        if len(ids) > labelled:
-            by_label.append((OVERIG, len(ids) - labelled))
-        by_label.sort(key=lambda kv: (-kv[1], kv[0]))
-        by_source = sorted(((int(a), str(b), int(c)) for a, b, c in sources),
+            last = None
+            human: list[str] = []
+            model: list[str] = []
+            for item_id, source_id, label, origin in [*rows, (None, None, None, None)]:
+                if item_id != last:
+                    if last is not None:
+                        chosen = [x for x in (human or model) if x != OVERIG]
+                        labels.update(chosen or [OVERIG])
+                    last, human, model = item_id, [], []
+                    if source_id is not None:
+                        sources[source_id] += 1
+                if label is not None:
+                    (human if origin == "human" else model).append(label)
+            names = dict(self._conn.execute(
+                "SELECT id, name FROM sources WHERE id IN (SELECT value FROM json_each(?))",
+                (json_ids(sources),),
+            ).fetchall())
+        by_label = sorted(labels.items(), key=lambda kv: (-kv[1], kv[0]))
+        by_source = sorted(((s, str(names.get(s, "")), n) for s, n in sources.items()),
                            key=lambda r: (-r[2], r[1]))
         return by_label, by_source
-
-
-def _fts_from(filters: list[str]) -> str:
-    """The FROM clause: the items table is joined only when a filter needs it."""
-    return _FTS_FROM if filters else "items_fts"
 
 
 def _where(conditions: list[str]) -> str:

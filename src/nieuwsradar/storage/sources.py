@@ -176,3 +176,9 @@ class SourcesMixin(StorageBase):
             )
             if cur.rowcount == 0:
                 raise self._fail(f"there is no source with id {source_id}")
+
+    def source_names(self) -> list[tuple[int, str]]:
+        """(id, name) of every source, by name: cheap (no item counts), for pickers."""
+        with self._reading():
+            rows = self._conn.execute("SELECT id, name FROM sources ORDER BY name, id")
+            return [(int(r[0]), str(r[1])) for r in rows]

@@ -139,12 +139,6 @@ class UsersMixin(StorageBase):
                 for r in rows]
 
     # -- meta ----------------------------------------------------------------------------
-    def meta_value(self, key: str) -> str | None:
-        """A value kept in the ``meta`` table, or None."""
-        with self._reading():
-            row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else None
-
     def meta_setdefault(self, key: str, value: str) -> str:
         """Store ``value`` under ``key`` unless a value is there; return the stored one.
 

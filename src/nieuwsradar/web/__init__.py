@@ -22,8 +22,12 @@ How to add a page (for the other features: digest, trends, service)
        def agenda(request: Request, radar: Radar = Depends(get_radar)) -> Response:
            return render(request, "agenda.html", {"items": radar.agenda()})
 
-       @router.post("/agenda", dependencies=[Depends(verify_csrf)])
-       def pin(request: Request, user: User = Depends(require_coordinator), ...): ...
+       @router.post("/agenda")
+       def pin(user: Annotated[User, Depends(require_coordinator)],
+               _csrf: Annotated[None, Depends(verify_csrf)], ...): ...
+
+   (Declare ``require_coordinator`` before ``verify_csrf``: a visitor who is not signed
+   in is then sent to /login instead of getting a CSRF error.)
 
    Sync route functions run in a thread pool; the facade gives each thread its own
    database connection, so just call it.
@@ -35,9 +39,8 @@ How to add a page (for the other features: digest, trends, service)
    ``{% block head %}`` (e.g. an Atom ``<link rel="alternate">``). Add a navigation entry
    in ``NAVIGATION`` of :mod:`nieuwsradar.web.templating` if the page needs one.
 4. Every form that changes data is a POST with ``{{ csrf_input(request) }}`` inside and
-   the route has ``dependencies=[Depends(verify_csrf)]``; changing data also needs
-   ``Depends(require_coordinator)`` (a signed-in coordinator, or an API token for
-   ``/api/`` routes).
+   the route depends on ``verify_csrf``; changing data also needs ``require_coordinator``
+   (a signed-in coordinator, or an API token for ``/api/`` routes).
 5. Rules the security tests check: templates are auto-escaped, never use ``|safe`` or
    ``Markup`` on anything but the sanitized item HTML; no inline ``<script>``, ``style=``
    or ``on*=`` attributes (the Content-Security-Policy blocks them); links to outside

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import quote
 
@@ -23,7 +24,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from nieuwsradar.config import Settings
 from nieuwsradar.core import Radar, make_radar
-from nieuwsradar.errors import NieuwsradarError
+from nieuwsradar.errors import InputError, NieuwsradarError
 from nieuwsradar.web.deps import CsrfRejected, SignInRequired
 from nieuwsradar.web.routes import ROUTERS
 from nieuwsradar.web.security import SecurityHeadersMiddleware
@@ -98,9 +99,10 @@ def error_page(request: Request, status: int, detail: str | None = None) -> Resp
 def _add_error_pages(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        detail = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else None
-        if exc.status_code in (404, 405) and not _is_api(request):
-            detail = None
+        detail: str | None = exc.detail if isinstance(exc.detail, str) else None
+        if detail == _phrase(exc.status_code) or (
+                exc.status_code in (404, 405) and not _is_api(request)):
+            detail = None  # Starlette's English default: show our Dutch text
         response = error_page(request, exc.status_code, detail)
         for key, value in (exc.headers or {}).items():
             response.headers[key] = value
@@ -126,15 +128,26 @@ def _add_error_pages(app: FastAPI) -> None:
         return error_page(request, 403, "Het formulier is verlopen of niet van deze site. "
                           "Laad de pagina opnieuw en probeer het nog eens.")
 
+    @app.exception_handler(InputError)
+    async def bad_input(request: Request, exc: InputError) -> Response:
+        return error_page(request, 400)
+
     @app.exception_handler(NieuwsradarError)
     async def ours(request: Request, exc: NieuwsradarError) -> Response:
-        log.exception("request %s failed", request.url.path)
+        log.error("request %s failed: %s", request.url.path, exc, exc_info=exc)
         return error_page(request, 503)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("request %s failed", request.url.path)
+        log.error("request %s failed", request.url.path, exc_info=exc)
         return error_page(request, 500)
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
 
 
 def _plain_errors(exc: RequestValidationError) -> list[dict[str, object]]:

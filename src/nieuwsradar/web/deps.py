@@ -17,6 +17,7 @@ from nieuwsradar.types import User
 
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "x-csrf-token"
+_UNKNOWN = object()
 
 
 class SignInRequired(Exception):
@@ -37,14 +38,14 @@ def get_radar(request: Request) -> Radar:
 def current_user(request: Request) -> User | None:
     """The coordinator of this request: by session cookie, or by an API token
     (``Authorization: Bearer ...``, honoured on ``/api/`` only). Cached per request."""
-    if "user" in request.state._state:
-        cached: User | None = request.state.user
+    cached = getattr(request.state, "user", _UNKNOWN)
+    if cached is None or isinstance(cached, User):
         return cached
     radar = get_radar(request)
     user = None
-    uid = request.session.get("uid")
-    if isinstance(uid, int):
-        user = radar.user(uid)
+    uid, stamp = request.session.get("uid"), request.session.get("stamp")
+    if isinstance(uid, int) and isinstance(stamp, str):
+        user = radar.session_user(uid, stamp)
     if user is None and request.url.path.startswith("/api/"):
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() == "bearer" and token.strip():
@@ -95,6 +96,7 @@ def sign_in_session(request: Request, user: User) -> None:
     """Start a fresh session for ``user`` (a new CSRF token: no session fixation)."""
     request.session.clear()
     request.session["uid"] = user.id
+    request.session["stamp"] = get_radar(request).session_stamp(user)
     request.session[CSRF_FIELD] = secrets.token_urlsafe(32)
     request.state.user = user
 

@@ -6,12 +6,15 @@ it here (see :mod:`nieuwsradar.web` for the whole recipe).
 
 from fastapi import APIRouter
 
-from nieuwsradar.web.routes import auth, health, home, items, sources
+from nieuwsradar.web.routes import api, auth, docs, health, home, items, search, sources
 
 ROUTERS: list[APIRouter] = [
     home.router,
     auth.router,
     items.router,
+    search.router,
     sources.router,
+    api.router,
+    docs.router,
     health.router,
 ]

@@ -19,8 +19,9 @@ MAX_FIELD = 1000
 
 def _next(target: str | None) -> str:
     """Where to go after signing in: a path on this site only."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return "/"
+    if (not target or not target.startswith("/") or target.startswith("//")
+            or any(c == "\\" or not c.isprintable() or c.isspace() for c in target)):
+        return "/"  # browsers drop tabs and newlines: "/\t/evil.test" would leave the site
     return target
 
 

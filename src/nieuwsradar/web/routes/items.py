@@ -21,19 +21,20 @@ ItemId = Annotated[int, Path(ge=1, le=2**62)]
 @router.get("/item/{item_id}")
 def item_page(request: Request, item_id: ItemId,
               radar: Annotated[Radar, Depends(get_radar)],
-              opgeslagen: int = 0) -> Response:
+              opgeslagen: str = "") -> Response:
     """Title, source, date, sanitized content, story, labels with explanations."""
     page = radar.item_page(item_id)
     if page is None:
         raise HTTPException(404)
     chosen = {lab.topic.id for lab in page.labels}
     return render(request, "item.html", {"page": page, "chosen": chosen,
-                                         "saved": bool(opgeslagen)})
+                                         "saved": opgeslagen == "1"})
 
 
-@router.post("/item/{item_id}/labels", dependencies=[Depends(verify_csrf)])
+@router.post("/item/{item_id}/labels")
 def correct_labels(item_id: ItemId, radar: Annotated[Radar, Depends(get_radar)],
                    user: Annotated[User, Depends(require_coordinator)],
+                   _csrf: Annotated[None, Depends(verify_csrf)],
                    label: Annotated[list[str] | None, Form(max_length=200)] = None) -> Response:
     """Store the labels a coordinator ticked (none = overig) and show the item again."""
     known = {topic.id for topic in radar.taxonomy().topics}
