@@ -255,6 +255,16 @@ def test_a_taken_port_is_a_clear_error(tmp_path: Path) -> None:
     assert f"cannot listen on 127.0.0.1:{port}" in done.stderr and "another port" in done.stderr
 
 
+def test_an_unusable_database_is_a_clear_error_before_serving(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [*NIEUWSRADAR, "--db", str(tmp_path / "nergens" / "r.db"), "serve", "--port",
+         str(free_port())], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        check=False)
+    assert done.returncode == 1
+    assert "directory" in done.stderr and "does not exist" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
 def test_demo_serves_its_archive_with_a_working_coordinator_until_ctrl_c(
         tmp_path: Path) -> None:
     port = free_port()
