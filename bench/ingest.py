@@ -5,12 +5,20 @@ latency per response and answers conditional requests with 304. For each tool: a
 update of all feeds into a fresh database (items/s = items stored / wall time) and a warm
 update right after (all 304). Prints the figures and a JSON line for docs/benchmarks.md.
 
+The CPU time of the cold update is summed over this process and all its descendants
+(fork server, workers), sampled from /proc, so a loaded machine changes it less than the
+wall time. It also times the worker pool's start-up in a fresh process
+(``--skip-startup`` leaves it out): the fork server's first start (a new interpreter
+importing the worker modules), a later pool (the fork server already running), and
+loading the model in a worker; each is the time until one small document came back.
+
     uv run --group bench python bench/ingest.py [--feeds 500] [--items 20] [--workers 32]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import platform
@@ -18,8 +26,11 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from nieuwsradar.config import Settings
 from nieuwsradar.core import make_radar
@@ -46,6 +57,90 @@ def start_farm(feeds: int, items: int, latency: float) -> tuple[subprocess.Popen
     return proc, f"http://127.0.0.1:{port}"
 
 
+POOL_SCRIPT = """
+import json, sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[2])
+import ingest
+print(json.dumps(ingest.pool_startup(Path(sys.argv[1]))))
+"""
+
+
+class CpuMeter:
+    """CPU seconds used by this process and its descendants while the block runs."""
+
+    TICK = os.sysconf("SC_CLK_TCK")
+
+    def __init__(self) -> None:
+        self.seen: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.02):
+            for pid in _descendants(os.getpid()):
+                try:
+                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                except (FileNotFoundError, ProcessLookupError, IndexError):
+                    continue
+                self.seen[pid] = (int(fields[11]) + int(fields[12])) / self.TICK
+
+    def __enter__(self) -> CpuMeter:
+        self._start = time.process_time()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.cpu_s = time.process_time() - self._start + sum(self.seen.values())
+
+
+def _descendants(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(p) for p in (task / "children").read_text().split()]
+        except FileNotFoundError:
+            continue
+    return found + [d for child in found for d in _descendants(child)]
+
+
+def _first_document(model_path: Path | None) -> float:
+    """Seconds from creating a pool to one processed (and classified) document."""
+    from nieuwsradar.update import work
+    from nieuwsradar.update.pool import WorkerPool
+
+    doc = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item>'
+           b"<title>Boa's controleren afval</title><guid>1</guid><description>Handhaving "
+           b"in de wijk.</description></item></channel></rss>")
+    t0 = time.perf_counter()
+    pool = WorkerPool(model_path)
+    try:
+        processed = asyncio.run(pool.run("http://farm.test/", work.call_process, "feed", doc,
+                                         "http://farm.test/", None, None, datetime.now(UTC)))
+    finally:
+        pool.close()
+    assert model_path is None or processed.predictions is not None
+    return time.perf_counter() - t0
+
+
+def pool_startup(model_path: Path) -> dict[str, float]:
+    """Pool start-up times in this (fresh) process; see the module docstring."""
+    first = _first_document(None)
+    later = _first_document(None)
+    with_model = _first_document(model_path)
+    return {"forkserver_first_s": first, "pool_later_s": later,
+            "model_load_s": with_model - later}
+
+
+def bench_pool_startup(model_path: Path) -> dict[str, float]:
+    """:func:`pool_startup` in a fresh interpreter, as a CLI command meets it."""
+    out = subprocess.run([sys.executable, "-c", POOL_SCRIPT, str(model_path), str(HERE)],
+                         capture_output=True, text=True, check=True).stdout
+    return dict(json.loads(out.strip().splitlines()[-1]))
+
+
 def bench_nieuwsradar(base: str, feeds: int, workers: int, tmp: Path) -> dict[str, float]:
     db = tmp / "nieuwsradar.db"
     settings = Settings.from_env(db=db, workers=workers, per_host=workers)
@@ -54,7 +149,8 @@ def bench_nieuwsradar(base: str, feeds: int, workers: int, tmp: Path) -> dict[st
                             for i in range(feeds)])
         model = radar.model()
         t0 = time.perf_counter()
-        cold = radar.update(all_sources=True)
+        with CpuMeter() as meter:
+            cold = radar.update(all_sources=True)
         cold_s = time.perf_counter() - t0
         t0 = time.perf_counter()
         warm = radar.update(all_sources=True)
@@ -62,7 +158,7 @@ def bench_nieuwsradar(base: str, feeds: int, workers: int, tmp: Path) -> dict[st
         stored = radar.count_items()
     if cold.sources_failed or warm.sources_failed:
         print("failures:", [f.error for f in cold.failures + warm.failures][:5], file=sys.stderr)
-    return {"cold_s": cold_s, "warm_s": warm_s, "items": stored,
+    return {"cold_s": cold_s, "cold_cpu_s": meter.cpu_s, "warm_s": warm_s, "items": stored,
             "items_per_s": stored / cold_s, "classified": cold.classified,
             "model": 1.0 if model is not None else 0.0,
             "warm_304": sum(1 for r in warm.sources if r.not_modified)}
@@ -93,6 +189,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=64, help="nieuwsradar fetch concurrency")
     parser.add_argument("--reader-workers", type=int, default=16)
     parser.add_argument("--skip-reader", action="store_true")
+    parser.add_argument("--skip-startup", action="store_true")
     args = parser.parse_args()
     farm, base = start_farm(args.feeds, args.items, args.latency)
     try:
@@ -100,9 +197,10 @@ def main() -> None:
             tmp = Path(tmpdir)
             ours = bench_nieuwsradar(base, args.feeds, args.workers, tmp)
             print(f"nieuwsradar: cold {ours['cold_s']:.2f} s, {ours['items']:.0f} items, "
-                  f"{ours['items_per_s']:.0f} items/s (classified {ours['classified']:.0f}); "
+                  f"{ours['items_per_s']:.0f} items/s (classified {ours['classified']:.0f}, "
+                  f"{ours['cold_cpu_s']:.1f} CPU s); "
                   f"warm {ours['warm_s']:.2f} s ({ours['warm_304']:.0f} x 304)")
-            result = {"nieuwsradar": ours}
+            result: dict[str, Any] = {"nieuwsradar": ours}
             if not args.skip_reader:
                 theirs = bench_reader(base, args.feeds, args.reader_workers, tmp)
                 print(f"reader:      cold {theirs['cold_s']:.2f} s, {theirs['items']:.0f} items, "
@@ -113,6 +211,13 @@ def main() -> None:
     finally:
         farm.terminate()
         farm.wait()
+    model = Settings.from_env().model
+    if model.exists() and not args.skip_startup:
+        startup = bench_pool_startup(model)
+        print(f"pool start-up: fork server first start {startup['forkserver_first_s']:.2f} s, "
+              f"later pool {startup['pool_later_s']:.2f} s, model load in a worker "
+              f"{startup['model_load_s']:.2f} s")
+        result["pool_startup"] = startup
     result["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version(),
                          "platform": platform.platform()}
     print(json.dumps(result))

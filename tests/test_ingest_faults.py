@@ -9,7 +9,10 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import os
 import sqlite3
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -249,3 +252,19 @@ def test_unstable_guids_with_changed_text_update_the_item(
         assert (second.items_new, second.items_updated) == (0, 1)
         assert radar.find(SearchRequest("straten")).total == 1
         assert radar.find(SearchRequest("wijken")).total == 12
+
+
+# --- logging: for whoever configures it, not printed over a command's own output ---------
+
+def test_update_command_prints_its_summary_not_log_records(
+        tmp_path: Path, server: LocalHTTPServer) -> None:
+    server.route("/rommel.xml", Route(body=b"<html><body>geen feed</body></html>",
+                                      headers={"Content-Type": "text/html"}))
+    open_radar(tmp_path, server, "/rommel.xml").close()
+    env = {**os.environ, "NIEUWSRADAR_MODEL": str(tmp_path / "no-model.skops")}
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("nieuwsradar")), "--db", str(tmp_path / "radar.db"),
+         "update", "--all"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "mislukt: rommel.xml" in done.stdout
+    assert "Traceback" not in done.stderr and "source http" not in done.stderr, done.stderr

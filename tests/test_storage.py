@@ -257,15 +257,16 @@ def test_upsert_10k_items_is_fast(store: Storage, source: int) -> None:
     body = ("De gemeente zet extra handhavers en boa's in tegen overlast van e-bikes "
             "en drugslabs in de wijk, meldt de burgemeester. ")
     items = [item(n, title=f"Handhaving in wijk {n}", body=body * 2) for n in range(10_000)]
-    start = time.perf_counter()
+    # CPU time of this process (SQLite runs in it): a loaded shared machine does not fail it
+    start = time.process_time()
     result = store.upsert_items(source, items)
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     print(f"upsert 10k items (~{len((body * 2).split()) + 8} words each): {elapsed:.3f} s")
     assert len(result.new_ids) == 10_000
     assert elapsed < 2.0
-    start = time.perf_counter()
+    start = time.process_time()
     assert store.upsert_items(source, items).unchanged == 10_000
-    assert time.perf_counter() - start < 0.5
+    assert time.process_time() - start < 0.5
 
 
 # --- labels --------------------------------------------------------------------------

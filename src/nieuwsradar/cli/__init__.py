@@ -7,6 +7,7 @@ with exit code 1 (click's usage errors keep code 2); no tracebacks for expected 
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -49,7 +50,8 @@ def main(ctx: click.Context, db: Path) -> None:
     """nieuwsradar: nieuws voor handhaving, ondermijning, sociaal domein en omgevingswet."""
     ctx.ensure_object(dict)
     ctx.obj["db"] = db
-    configure_logging("text", force=False)
+    # Commands print their own (Dutch) output; only unexpected errors are logged beside it.
+    configure_logging("text", default_level=logging.ERROR, force=False)
 
 
 def open_radar(ctx: click.Context, **overrides: Any) -> Radar:

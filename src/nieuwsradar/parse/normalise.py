@@ -42,14 +42,16 @@ _ESCAPE_SEQUENCE = (
 _CONTROL = r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 _UNSAFE = re.compile(f"{_ESCAPE_SEQUENCE}|{_CONTROL}")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+#: One character class for the quick check (almost every text has none of these).
+_SUSPECT = re.compile(f"{_CONTROL[:-1]}\ud800-\udfff]")
 
 
 def safe_text(text: str) -> str:
     """``text`` without escape sequences, control or bidi-override characters, with lone
     surrogates replaced by U+FFFD; tabs and newlines stay. Idempotent."""
-    if _SURROGATE.search(text):
-        text = _SURROGATE.sub("\ufffd", text)
-    return _UNSAFE.sub("", text) if _UNSAFE.search(text) else text
+    if not _SUSPECT.search(text):
+        return text
+    return _UNSAFE.sub("", _SURROGATE.sub("\ufffd", text))
 
 
 def safe_line(text: str) -> str:
@@ -81,10 +83,29 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def _sanitized(fragment: str, base_url: str | None) -> str:
+    """:func:`sanitize_html` made safe (and stripped again, as sanitize_html strips);
+    lone surrogates (nh3 cannot encode them) are replaced first when nh3 refuses them."""
+    try:
+        return safe_text(sanitize_html(fragment, base_url)).strip()
+    except UnicodeEncodeError:
+        return safe_text(sanitize_html(safe_text(fragment), base_url)).strip()
+
+
+def _plain(fragment: str) -> str:
+    """:func:`html_to_text` made safe (see :func:`_sanitized`), whitespace collapsed."""
+    try:
+        text = html_to_text(fragment)
+    except UnicodeEncodeError:
+        text = html_to_text(safe_text(fragment))
+    cleaned = safe_text(text)
+    return text if cleaned is text else collapse(cleaned)
+
+
 def clean_title(title: str) -> str:
     """Plain-text title: tags stripped, entities decoded, unsafe characters removed,
     whitespace collapsed."""
-    return safe_line(html_to_text(safe_text(title)))
+    return _plain(title)
 
 
 def published_utc(item: ParsedItem, fetched_at: datetime) -> datetime:
@@ -133,20 +154,20 @@ class _GuidAssigner:
 def _normalise(item: ParsedItem, source_url: str, fetched_at: datetime) -> NewItem:
     """Normalise one item; its guid is left empty for :func:`normalise_items` to choose.
 
-    Unsafe characters are removed before sanitizing (nh3 cannot encode a lone surrogate)
-    and again from the results (an entity such as ``&#x202e;`` decodes to one).
+    Unsafe characters are removed from the sanitized HTML and the plain text (where an
+    entity such as ``&#x202e;`` has become one); the text read from safe HTML is safe.
     """
     url = canonical_url(safe_line(item.url), source_url) if item.url else ""
     if not is_web_url(url):
         url = ""
     base = url or source_url
-    safe_html = safe_text(sanitize_html(safe_text(item.content_html), base))
-    content_text = safe_text(text_of_sanitized(safe_html))
+    safe_html = _sanitized(item.content_html, base)
+    content_text = text_of_sanitized(safe_html)
     if content_text:
-        summary_text = safe_text(html_to_text(safe_text(item.summary_html)))
+        summary_text = _plain(item.summary_html)
     else:  # no content with text: the summary is the content
-        safe_html = safe_text(sanitize_html(safe_text(item.summary_html), base))
-        summary_text = content_text = safe_text(text_of_sanitized(safe_html))
+        safe_html = _sanitized(item.summary_html, base)
+        summary_text = content_text = text_of_sanitized(safe_html)
     if not content_text:
         safe_html = ""
     summary = _shorten(summary_text or content_text, SUMMARY_CHARS)
@@ -191,8 +212,8 @@ def with_content(item: NewItem, content_html: str) -> NewItem:
     resolved against the item's URL; plain text, language and content hash follow the new
     text, the summary stays. An HTML without text leaves the item unchanged.
     """
-    safe_html = safe_text(sanitize_html(safe_text(content_html), item.url or None))
-    content_text = safe_text(text_of_sanitized(safe_html))
+    safe_html = _sanitized(content_html, item.url or None)
+    content_text = text_of_sanitized(safe_html)
     if not content_text:
         return item
     return replace(

@@ -12,7 +12,13 @@ One module per job:
 - :mod:`~nieuwsradar.update.writer` — the single writer, batched transactions;
 - :mod:`~nieuwsradar.update.stories` — story clustering of new items;
 - :mod:`~nieuwsradar.update.reclassify` — re-tag the archive after retraining.
+
+Failures are logged (with tracebacks) through :mod:`logging` for whoever configures it
+(the service does); a command that configures nothing shows only its own summary, not
+Python's last-resort output of every warning.
 """
+
+import logging
 
 from nieuwsradar.update.lease import leased_sources
 from nieuwsradar.update.reclassify import reclassify
@@ -20,3 +26,5 @@ from nieuwsradar.update.run import run_update
 from nieuwsradar.update.writer import ProgressFn
 
 __all__ = ["ProgressFn", "leased_sources", "reclassify", "run_update"]
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())

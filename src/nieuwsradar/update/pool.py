@@ -48,11 +48,15 @@ def worker_count() -> int:
 
 
 class WorkerPool:
-    """A process pool that replaces itself when a worker dies."""
+    """A process pool that replaces itself when a worker dies.
+
+    The processes start with the first document, so a run in which every source answers
+    304 starts none (nor the fork server, in a fresh command).
+    """
 
     def __init__(self, model_path: Path | None) -> None:
         self.model_path = model_path
-        self._executor = self._start()
+        self._executor: ProcessPoolExecutor | None = None
 
     def _start(self) -> ProcessPoolExecutor:
         context = multiprocessing.get_context(START_METHOD)
@@ -60,7 +64,7 @@ class WorkerPool:
         executor = ProcessPoolExecutor(
             max_workers=worker_count(), mp_context=context, initializer=_init_worker,
             initargs=(os.getpid(), self.model_path))
-        for _ in range(worker_count()):  # start the workers while the first fetches run
+        for _ in range(worker_count()):  # start every worker, not one per waiting task
             executor.submit(work.warm_up)
         return executor
 
@@ -73,13 +77,15 @@ class WorkerPool:
         """
         loop = asyncio.get_running_loop()
         for attempt in (1, 2):
+            if self._executor is None:
+                self._executor = self._start()
             executor = self._executor
             try:
                 return await loop.run_in_executor(executor, fn, *args)
             except BrokenProcessPool:
                 if self._executor is executor:
                     executor.shutdown(wait=False, cancel_futures=True)
-                    self._executor = self._start()
+                    self._executor = None
                 if attempt == 2:
                     raise ParseError(url, "a worker process crashed on this document "
                                           "twice; it is skipped until it changes") from None
@@ -87,7 +93,9 @@ class WorkerPool:
 
     def close(self) -> None:
         """Stop the worker processes."""
-        self._executor.shutdown(wait=True, cancel_futures=True)
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
 
 
 def _init_worker(parent_pid: int, model_path: Path | None) -> None:

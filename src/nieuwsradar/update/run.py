@@ -33,6 +33,8 @@ def run_update(
     ``model_path`` names the classifier the workers load (None: classify nothing).
     """
     started = time.perf_counter()
+    if not sources:  # nothing due: no worker processes to start
+        return UpdateResult(elapsed_s=time.perf_counter() - started)
     writer = Writer(storage, datetime.now(UTC), progress=progress)
     pool = WorkerPool(model_path)
     try:
