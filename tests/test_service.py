@@ -206,6 +206,7 @@ def test_cli_update_during_a_poll_is_safe(
     service = Serve(tmp_path)
     running.append(service)
     wait_for(lambda: bool(server.requests_for("/traag.xml")), what="the slow fetch")
+    wait_for(lambda: items_per_source(service.db).get("een") == 4, what="the fast source")
     try:
         done = service.cli("update", "--all")
     finally:
