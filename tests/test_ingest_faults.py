@@ -23,8 +23,7 @@ from xml.sax.saxutils import escape
 import pytest
 
 from nieuwsradar.config import Settings
-from nieuwsradar.core import Radar, make_radar
-from nieuwsradar.core.search import SearchRequest
+from nieuwsradar.core import Radar, SearchRequest, make_radar
 from nieuwsradar.parse.normalise import safe_line, safe_text
 from nieuwsradar.storage import open_storage
 from nieuwsradar.types import SourceSpec
@@ -92,7 +91,7 @@ def test_lone_surrogate_item_is_repaired_and_every_source_is_stored(
         assert result.sources_failed == 0, result.failures
         counts = stored(radar)
         assert counts == {"json.json": 2, **{f"ok{n}.xml": 3 for n in range(4)}}
-        titles = {hit.item.title for hit in radar.find(SearchRequest(text="item")).hits}
+        titles = {hit.item.title for hit in radar.find(SearchRequest("item")).hits}
     assert "Goed \ufffd item" in titles
     with sqlite3.connect(tmp_path / "radar.db") as conn:
         guids = {g for (g,) in conn.execute("SELECT guid FROM items")}
@@ -251,8 +250,8 @@ def test_unstable_guids_with_changed_text_update_the_item(
         radar.update(all_sources=True)
         second = radar.update(all_sources=True)
         assert (second.items_new, second.items_updated) == (0, 1)
-        assert (radar.find(SearchRequest(text="straten")).total == 1
-                and radar.find(SearchRequest(text="wijken")).total == 12)
+        assert radar.find(SearchRequest("straten")).total == 1
+        assert radar.find(SearchRequest("wijken")).total == 12
 
 
 # --- logging: for whoever configures it, not printed over a command's own output ---------

@@ -9,7 +9,6 @@ default path points into a source checkout.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -19,20 +18,37 @@ from pathlib import Path
 
 import pytest
 
-from nieuwsradar.config import SHIPPED_FEEDS, Settings
+from nieuwsradar.config import SHIPPED_FEEDS, Settings, load_sources
+from nieuwsradar.core import make_radar
+from nieuwsradar.types import SourceSpec
 
 REPO = Path(__file__).resolve().parents[1]
 
 
-def test_shipped_feeds_are_the_default_only_without_a_local_file(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    assert Settings.from_env({}).feeds == SHIPPED_FEEDS
-    assert SHIPPED_FEEDS.is_file() and "nieuwsradar" in SHIPPED_FEEDS.parts
-    (tmp_path / "feeds.toml").write_text("", encoding="utf-8")
-    assert Settings.from_env({}).feeds == Path("feeds.toml")
-    env = {"NIEUWSRADAR_FEEDS": str(tmp_path / "eigen.toml")}
-    assert Settings.from_env(env).feeds == tmp_path / "eigen.toml"
+def test_a_new_database_without_feeds_file_starts_with_the_shipped_sources(
+        tmp_path: Path) -> None:
+    shipped = load_sources(SHIPPED_FEEDS)
+    settings = Settings(db=tmp_path / "radar.db", feeds=tmp_path / "feeds.toml")
+    with make_radar(settings) as radar:
+        synced = radar.sync_configured_feeds()
+        assert synced is not None and synced.added == len(shipped) >= 15
+        assert {s.spec.url for s in radar.sources()} == {s.url for s in shipped}
+        radar.remove_source(radar.sources()[0].id)
+        assert radar.sync_configured_feeds() is None, "a removed shipped source stays gone"
+        assert len(radar.sources()) == len(shipped) - 1
+
+
+def test_stored_sources_or_a_feeds_file_win_over_the_shipped_list(tmp_path: Path) -> None:
+    with make_radar(Settings(db=tmp_path / "a.db", feeds=tmp_path / "geen.toml")) as radar:
+        radar.sync_sources([SourceSpec(url="https://uit.opml.test/rss", name="OPML")])
+        assert radar.sync_configured_feeds() is None
+        assert [s.spec.name for s in radar.sources()] == ["OPML"]
+    feeds = tmp_path / "feeds.toml"
+    feeds.write_text('[[source]]\nname = "Eigen"\nurl = "https://eigen.test/rss"\n',
+                     encoding="utf-8")
+    with make_radar(Settings(db=tmp_path / "b.db", feeds=feeds)) as radar:
+        assert radar.sync_configured_feeds() is not None
+        assert [s.spec.name for s in radar.sources()] == ["Eigen"]
 
 
 def _uv() -> str:
@@ -108,11 +124,51 @@ def test_installed_demo_runs_from_another_directory(installed: Path, tmp_path: P
 
 
 @pytest.mark.slow
-def test_installed_package_finds_its_shipped_sources(installed: Path, tmp_path: Path) -> None:
-    done = subprocess.run([str(installed / "nieuwsradar"), "sources", "list", "--json"],
-                          cwd=tmp_path, env=_clean_env(tmp_path), capture_output=True,
-                          text=True, timeout=60, check=False)
+def test_installed_package_ships_its_sources_model_and_topics(
+        installed: Path, tmp_path: Path) -> None:
+    code = ("from nieuwsradar.config import SHIPPED_FEEDS, DEFAULT_MODEL, DEFAULT_TOPICS, "
+            "load_sources; print(len(load_sources(SHIPPED_FEEDS)), DEFAULT_MODEL.is_file(), "
+            "DEFAULT_TOPICS.is_file(), SHIPPED_FEEDS)")
+    done = subprocess.run([str(installed / "python"), "-c", code], cwd=tmp_path,
+                          env=_clean_env(tmp_path), capture_output=True, text=True,
+                          timeout=60, check=False)
     assert done.returncode == 0, done.stderr
-    sources = json.loads(done.stdout)
-    assert len(sources) >= 15
-    assert {s["kind"] for s in sources} == {"feed", "scrape", "rijksoverheid", "politie"}
+    count, model, topics, where = done.stdout.split()
+    assert int(count) >= 15 and model == topics == "True"
+    assert where.startswith(str(installed.parent))
+
+
+@pytest.mark.slow
+def test_installed_serve_answers_pages_and_health(installed: Path, tmp_path: Path) -> None:
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    (tmp_path / "feeds.toml").write_text("", encoding="utf-8")  # no sources: no network
+    proc = subprocess.Popen([str(installed / "nieuwsradar"), "serve", "--port", str(port)],
+                            cwd=tmp_path, env=_clean_env(tmp_path), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        pages: dict[str, int] = {}
+        while time.monotonic() < deadline and len(pages) < 3:
+            assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+            try:
+                for path in ("/health", "/", "/static/site.css"):
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}",
+                                                timeout=5) as answer:
+                        pages[path] = answer.status
+            except OSError:
+                time.sleep(0.2)
+        assert pages == {"/health": 200, "/": 200, "/static/site.css": 200}
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+    assert (tmp_path / "nieuwsradar.db").is_file()

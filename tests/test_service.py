@@ -10,6 +10,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -33,7 +34,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_for(check: Callable[[], bool], timeout: float = 20.0, what: str = "condition") -> None:
+def wait_for(check: Callable[[], bool], timeout: float = 60.0, what: str = "condition") -> None:
     deadline = time.monotonic() + timeout
     while not check():
         if time.monotonic() > deadline:
@@ -87,12 +88,21 @@ class Serve:
         return code, time.monotonic() - started
 
     def events(self) -> list[dict[str, object]]:
-        return [json.loads(line) for line in self.log.read_text().splitlines() if line]
+        lines = self.log.read_text().splitlines()
+        bad = [line for line in lines if not line.startswith("{")]
+        assert not bad, bad
+        return [json.loads(line) for line in lines if line]
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([*NIEUWSRADAR, "--db", str(self.db),
                                *args], cwd=self.db.parent, env=self.env, capture_output=True,
                               text=True, timeout=60, check=False)
+
+
+def held_until(release: threading.Event, body: bytes) -> Route:
+    """A route whose answers wait until the test sets ``release`` (a poll kept in flight)."""
+    return Route(handler=lambda _request: Route(body=body) if release.wait(120) else
+                 Route(status=503))
 
 
 def write_feeds(tmp: Path, server: LocalHTTPServer, *names: str) -> None:
@@ -155,15 +165,19 @@ def test_serve_polls_on_schedule_and_serves_what_it_stored(
 
 def test_sigterm_mid_poll_exits_promptly_and_leaves_every_source_whole(
         tmp_path: Path, server: LocalHTTPServer, running: list[Serve]) -> None:
-    server.route("/traag.xml", Route(body=rss_feed("traag", 6), delay_s=30))
+    release = threading.Event()
+    server.route("/traag.xml", held_until(release, rss_feed("traag", 6)))
     write_feeds(tmp_path, server, "een", "drie", "traag")
     service = Serve(tmp_path)
     running.append(service)
     wait_for(lambda: bool(server.requests_for("/traag.xml")), what="the slow fetch")
     wait_for(lambda: items_per_source(service.db).get("drie") == 5, what="the fast sources")
-    code, took = service.terminate()
+    try:
+        code, took = service.terminate()
+    finally:
+        release.set()
     assert code == 0, service.log.read_text()
-    assert took < 8, f"took {took:.1f} s to stop"
+    assert took < 10, f"took {took:.1f} s to stop"
     assert any(e["level"] == "WARNING" and "abandoning" in str(e["message"])
                for e in service.events())
     with open_storage(service.db) as storage:
@@ -177,20 +191,32 @@ def test_sigterm_mid_poll_exits_promptly_and_leaves_every_source_whole(
     assert checked is None, "the abandoned source is untouched and fetched again next time"
     assert started is not None and (finished is None or finished[0] < started[0]), (
         "the abandoned poll stays visible as never finished")
+    # The abandoned run's lease does not block the next one (its process is gone).
+    server.route("/traag.xml", Route(body=rss_feed("traag", 6)))
+    again = service.cli("update")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert items_per_source(service.db)["traag"] == 6
 
 
 def test_cli_update_during_a_poll_is_safe(
         tmp_path: Path, server: LocalHTTPServer, running: list[Serve]) -> None:
-    server.route("/traag.xml", Route(body=rss_feed("traag", 6), delay_s=4))
+    release = threading.Event()
+    server.route("/traag.xml", held_until(release, rss_feed("traag", 6)))
     write_feeds(tmp_path, server, "een", "traag")
     service = Serve(tmp_path)
     running.append(service)
     wait_for(lambda: bool(server.requests_for("/traag.xml")), what="the slow fetch")
-    done = service.cli("update", "--all")
+    wait_for(lambda: items_per_source(service.db).get("een") == 4, what="the fast source")
+    try:
+        done = service.cli("update", "--all")
+    finally:
+        release.set()
     assert done.returncode == 0, done.stdout + done.stderr
     assert "locked" not in done.stdout + done.stderr
+    assert len(server.requests_for("/traag.xml")) == 1, "the service's run holds its lease"
+    assert len(server.requests_for("/een.xml")) == 2, "the CLI fetched the rest"
     wait_for(lambda: items_per_source(service.db) == {"een": 4, "traag": 6},
-             what="both writers finishing")
+             what="the service's poll finishing", timeout=60)
     code, _ = service.terminate()
     assert code == 0
     with open_storage(service.db) as storage:
@@ -228,6 +254,16 @@ def test_a_taken_port_is_a_clear_error(tmp_path: Path) -> None:
             check=False)
     assert done.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in done.stderr and "another port" in done.stderr
+
+
+def test_an_unusable_database_is_a_clear_error_before_serving(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [*NIEUWSRADAR, "--db", str(tmp_path / "nergens" / "r.db"), "serve", "--port",
+         str(free_port())], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        check=False)
+    assert done.returncode == 1
+    assert "directory" in done.stderr and "does not exist" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_demo_serves_its_archive_with_a_working_coordinator_until_ctrl_c(

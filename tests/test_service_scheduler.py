@@ -15,7 +15,7 @@ import pytest
 from nieuwsradar.config import Settings
 from nieuwsradar.core import Radar, make_radar
 from nieuwsradar.scheduler import JOB_DEFAULTS, POLL_JOB, build_schedule
-from nieuwsradar.types import SourceSpec
+from nieuwsradar.types import SourceSpec, UpdateResult
 from support.feeds import rss_feed
 from support.httpd import LocalHTTPServer, Route
 
@@ -100,20 +100,47 @@ def test_stop_reports_a_poll_still_in_flight_and_it_ends_whole(
     assert not schedule.scheduler.running
 
 
-def test_a_failing_poll_is_logged_with_traceback_and_recorded(
-        radar: Radar, settings: Settings, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_broken_feeds_file_is_reported_and_known_sources_are_still_polled(
+        radar: Radar, settings: Settings, server: LocalHTTPServer,
+        caplog: pytest.LogCaptureFixture) -> None:
+    radar.sync_sources([SourceSpec(url=server.url("/a.xml"), name="A")])
     settings.feeds.write_text('[[source]]\nname = "X"\nurl = "ftp://nee"\n', encoding="utf-8")
     schedule = build_schedule(radar, settings)
     with caplog.at_level(logging.INFO):
         schedule.start()
         try:
-            wait_for(lambda: radar.last_poll().error is not None)
+            wait_for(lambda: radar.count_items() == 4)
+            wait_for(lambda: radar.last_poll().finished_at is not None)
         finally:
             assert schedule.stop(grace_s=10)
+    poll = radar.last_poll()
+    assert "feeds.toml:3" in (poll.error or "") and "ftp://nee" in (poll.error or "")
+    assert [s.spec.name for s in radar.sources()] == ["A"]
+    assert any(r.levelno == logging.ERROR and "feeds.toml:3" in r.getMessage()
+               for r in caplog.records)
+
+
+class _BrokenRadar(Radar):
+    """A facade whose poll fails the way an unexpected bug would."""
+
+    def poll(self, *, sync_feeds: bool = True) -> UpdateResult:
+        raise RuntimeError("onverwachte fout")
+
+
+def test_a_failing_poll_is_logged_with_traceback_and_the_job_keeps_running(
+        settings: Settings, caplog: pytest.LogCaptureFixture) -> None:
+    with _BrokenRadar(settings) as radar:
+        schedule = build_schedule(radar, settings)
+        with caplog.at_level(logging.INFO):
+            schedule.start()
+            try:
+                wait_for(lambda: sum(r.getMessage() == "poll failed"
+                                     for r in caplog.records) >= 2)
+            finally:
+                assert schedule.stop(grace_s=10)
     record = next(r for r in caplog.records if r.getMessage() == "poll failed")
     assert record.levelno == logging.ERROR and record.exc_info is not None
-    assert "feeds.toml" in radar.last_poll().error  # type: ignore[operator]
-    assert not radar.last_poll().running
+    assert "onverwachte fout" in str(record.exc_info[1])
 
 
 def test_health_reports_database_poll_and_long_failing_sources(

@@ -54,10 +54,8 @@ DEFAULT_MODEL = PACKAGE_DIR / "models" / "domain-model.npz"
 DEFAULT_TOPICS = PACKAGE_DIR / "topics.toml"
 
 
-#: The list of real Dutch sources that ships with the package. It is the feeds file when
-#: neither ``NIEUWSRADAR_FEEDS`` nor ``./feeds.toml`` exists, so an installed nieuwsradar
-#: polls real sources out of the box; copy it to ``./feeds.toml`` (or point
-#: ``NIEUWSRADAR_FEEDS`` at a copy) to change the list.
+#: The list of real Dutch sources that ships with the package. The service starts a new
+#: database with it when there is no feeds file (see ``Radar.sync_configured_feeds``).
 SHIPPED_FEEDS = PACKAGE_DIR / "feeds.toml"
 
 
@@ -125,8 +123,6 @@ class Settings:
                 values[name] = raw
         values.update({k: v for k, v in overrides.items() if v is not None})
         values.update(check_mail_settings(values, origins))
-        if "feeds" not in values and not cls.feeds.exists():
-            values["feeds"] = SHIPPED_FEEDS
         settings = cls(**values)
         settings.validate()
         return settings

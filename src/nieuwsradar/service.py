@@ -85,16 +85,22 @@ def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 8000,
     ``sync_feeds=False`` polls only the stored sources (the demo). ``radar`` shares an
     open facade (closed here when done); ``on_ready`` gets the URL once the socket is
     bound. Returns the exit status after a stop (1 when the app failed to start); ends
-    the process itself (status 0) when a poll in flight had to be abandoned.
+    the process itself, with that status, when a poll in flight had to be abandoned.
     """
-    sock = bind(host, port)
     radar = radar or make_radar(settings)
+    try:
+        sock = bind(host, port)
+    except InputError:
+        radar.close()
+        raise
+    _quiet_resource_tracker()
     schedule = build_schedule(radar, settings, sync_feeds=sync_feeds) if scheduler else None
     stop = _Stop()
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     server = uvicorn.Server(uvicorn.Config(
         create_app(settings, radar), log_config=None, access_log=True, proxy_headers=True,
         timeout_graceful_shutdown=max(1, round(grace_s)), server_header=False))
+    status = 1
     try:
         url = url_of(sock)
         if schedule is not None:
@@ -103,22 +109,37 @@ def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 8000,
         if on_ready is not None:
             on_ready(url)
         server.run(sockets=[sock])
-        log.info("stopping")
         status = 0 if server.started else 1
-        if schedule is not None and not _stop_schedule(schedule, stop, grace_s):
+    finally:
+        log.info("stopping")
+        sock.close()
+        idle = schedule is None or _stop_schedule(schedule, stop, grace_s)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if not idle:
             log.warning("abandoning the poll in flight: sources not yet written are "
                         "fetched again at the next start")
             logging.shutdown()
             sys.stdout.flush()
             sys.stderr.flush()
-            os._exit(0)
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        sock.close()
+            os._exit(status)
     radar.close()
     log.info("stopped")
     return status
+
+
+def _quiet_resource_tracker() -> None:
+    """Keep stderr one log event per line when a poll is abandoned.
+
+    The abandoned run's worker pool leaves its semaphores to multiprocessing's resource
+    tracker (a child process), which removes them and warns about it on stderr, outside
+    logging. That removal is expected here, so child processes started from now on ignore
+    this one warning (``PYTHONWARNINGS`` is inherited by them).
+    """
+    rule = "ignore:resource_tracker:UserWarning"
+    current = os.environ.get("PYTHONWARNINGS", "")
+    if rule not in current:
+        os.environ["PYTHONWARNINGS"] = f"{current},{rule}" if current else rule
 
 
 def _stop_schedule(schedule: Schedule, stop: _Stop, grace_s: float) -> bool:

@@ -13,9 +13,10 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from nieuwsradar import config
 from nieuwsradar.core.ingest import IngestPart
-from nieuwsradar.core.sources import SourcesPart
-from nieuwsradar.errors import StorageError
+from nieuwsradar.core.sources import SourcesPart, SyncResult
+from nieuwsradar.errors import ConfigError, StorageError
 from nieuwsradar.storage.meta import probe
 from nieuwsradar.types import UpdateResult
 
@@ -72,6 +73,9 @@ class Health:
         return self.database_error is None
 
 
+_NOTHING_DUE = UpdateResult()
+
+
 class ServicePart(SourcesPart, IngestPart):
     """Scheduled polls with their record in the database, and the health report."""
 
@@ -79,16 +83,23 @@ class ServicePart(SourcesPart, IngestPart):
         """Update the sources that are due and record the poll's start and end.
 
         With ``sync_feeds`` the feeds file is synced first, so an edited feeds.toml takes
-        effect at the next poll without a restart. An exception is recorded as the poll's
-        outcome and raised again.
+        effect at the next poll without a restart; a mistake in it is logged and recorded
+        as the poll's error, and the sources already stored are polled all the same. Any
+        other exception is recorded as the poll's outcome and raised again.
         """
         db = self._db
         started = datetime.now(UTC)
         db.set_meta_values({_STARTED: started.isoformat(), _OUTCOME: None})
+        problem: str | None = None
         try:
             if sync_feeds:
-                self.sync_feeds_file()
-            result = self.update()
+                try:
+                    self.sync_configured_feeds()
+                except ConfigError as exc:
+                    problem = str(exc)
+                    log.error("poll: the feeds file is not used until fixed: %s", problem)
+            # Most polls find nothing due: skip the run (and its worker processes) then.
+            result = self.update() if db.any_due(datetime.now(UTC)) else _NOTHING_DUE
         except Exception as exc:
             db.set_meta_values({_FINISHED: datetime.now(UTC).isoformat(),
                                 _OUTCOME: json.dumps({"error": str(exc)}, ensure_ascii=False)})
@@ -97,7 +108,8 @@ class ServicePart(SourcesPart, IngestPart):
             _FINISHED: datetime.now(UTC).isoformat(),
             _OUTCOME: json.dumps({"sources": len(result.sources),
                                   "sources_failed": result.sources_failed,
-                                  "items_new": result.items_new}),
+                                  "items_new": result.items_new, "error": problem},
+                                 ensure_ascii=False),
         })
         # A poll with nothing due (most of them) is not worth a line in the log.
         log.log(logging.INFO if result.sources else logging.DEBUG,
@@ -105,6 +117,22 @@ class ServicePart(SourcesPart, IngestPart):
                 len(result.sources), result.sources_failed, result.items_new,
                 result.elapsed_s)
         return result
+
+    def sync_configured_feeds(self) -> SyncResult | None:
+        """Sync the feeds file; without one, start an empty database with the shipped list.
+
+        A new installation thus polls the real Dutch sources that ship with nieuwsradar
+        (``config.SHIPPED_FEEDS``) out of the box. It happens only while no source is
+        stored: sources imported from OPML, or shipped ones a coordinator removed, are never
+        overruled by it. None when there was nothing to sync.
+        """
+        synced = self.sync_feeds_file()
+        if synced is not None or self._db.list_sources():
+            return synced
+        synced = self.sync_sources(config.load_sources(config.SHIPPED_FEEDS))
+        log.info("no feeds file (%s): started with the %d sources shipped with nieuwsradar",
+                 self.settings.feeds, synced.added)
+        return synced
 
     def last_poll(self) -> PollRecord:
         """The record of the last poll (empty when the service never polled)."""

@@ -46,6 +46,17 @@ class MetaMixin(StorageBase):
                         (key, value),
                     )
 
+    def any_due(self, now: datetime) -> bool:
+        """Whether any source is due at ``now`` (never checked, or its next check passed).
+
+        Cheap (no per-source item counts), so a scheduler can ask it every minute.
+        """
+        with self._reading():
+            row = self._conn.execute(
+                "SELECT 1 FROM sources WHERE next_check_at IS NULL OR next_check_at <= ? "
+                "LIMIT 1", (to_db(now, "now"),)).fetchone()
+        return row is not None
+
     def failing_since(self, before: datetime) -> list[tuple[int, datetime]]:
         """Sources failing since before ``before``: (id, when they last worked, or were
         added when they never did), longest failing first.

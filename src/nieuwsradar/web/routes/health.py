@@ -42,9 +42,7 @@ def health_json(health: Health) -> dict[str, Any]:
     }
 
 
-@router.get("/health", tags=["dienst"], summary="Gezondheid van de dienst",
-            responses={200: {"description": "De database is bruikbaar."},
-                       503: {"description": "De database is niet bruikbaar."}})
+@router.get("/health", include_in_schema=False)  # for monitoring, not part of the API
 def health(request: Request) -> JSONResponse:
     """Database reachable, last poll (start, end, outcome), sources failing > 1 day."""
     report = get_radar(request).health()
