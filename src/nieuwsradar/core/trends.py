@@ -23,7 +23,7 @@ from nieuwsradar.trends import Count, DomainTrends, Interest, Story, Totals, Tre
 
 _BATCH = 5000
 _PER_TOPIC_ITEMS = 5
-_SURFACE_SAMPLE = 30
+_SURFACE_SAMPLE = 12
 
 WeekCounts = dict[str, dict[str, tuple[int, int]]]
 """One week's aggregate: ``[domain][topic key] = (voices, items)``; key '' = totals."""
@@ -76,9 +76,10 @@ class TrendsPart(RadarBase):
     def _window_counts(self, domain: str, weeks: Sequence[date], live: dict[date, WeekCounts],
                        min_sources: int) -> dict[str, tuple[int, int]]:
         stored = [_iso(w) for w in weeks if w not in live]
-        # A long window skips keys with a single voice in a week: never a trend, many rows.
-        floor = 1 if len(weeks) <= 4 else 2
-        result = self._db.week_counts(domain, stored, min_sources=min(floor, min_sources))
+        # One week: only keys with enough voices. A longer window sums weeks, so it keeps
+        # keys with two voices in a week (one voice a week is never a trend, and many rows).
+        floor = min_sources if len(weeks) == 1 else min(2, min_sources)
+        result = self._db.week_counts(domain, stored, min_sources=floor)
         for week in weeks:
             for key, (voices, items) in live.get(week, {}).get(domain, {}).items():
                 old = result.get(key, (0, 0))
@@ -130,7 +131,9 @@ class TrendsPart(RadarBase):
         names = [domain] if domain is not None else [""] if overall_only else ["", *DOMAINS]
         interest = self._interest(network) if network else None
 
-        rows = self._db.week_item_terms(_iso(w) for w in window)
+        rows = [(item_id, source, mask, frozenset(joined.split("|")))
+                for item_id, source, mask, joined in self._db.week_item_terms(
+                    _iso(w) for w in window)]
         start, end = _start(window[0]), _start(window[-1] + timedelta(days=7))
         results: list[DomainTrends] = []
         wanted_items: set[int] = set()
@@ -140,9 +143,12 @@ class TrendsPart(RadarBase):
             window_by_domain[name] = now
             candidates = [k for k, (v, i) in now.items()
                           if k and v >= min_sources and i >= min_items]
-            before = Counter[str]()
-            for (key, _), n in self._key_counts(name, baseline, candidates, live).items():
-                before[key] += n
+            before = Counter(self._db.key_sums(
+                name, [_iso(w) for w in baseline if w not in live], candidates))
+            for week in baseline:
+                for key in candidates:
+                    if key in live.get(week, {}).get(name, {}):
+                        before[key] += live[week][name][key][0]
             base_items = sum(n for _, n in self._db.week_totals(
                 name, [_iso(w) for w in baseline if w not in live]).values())
             base_items += sum(live[w].get(name, {}).get("", (0, 0))[1]
@@ -169,7 +175,7 @@ class TrendsPart(RadarBase):
         return TrendReport(window, baseline, span, network or "", results, items)
 
     def _detail(self, topics: list[Trend], domain: str,
-                rows: Sequence[tuple[int, int, int, str]], span: Sequence[date],
+                rows: Sequence[tuple[int, int, int, frozenset[str]]], span: Sequence[date],
                 live: dict[date, WeekCounts], min_stories: int, limit: int) -> list[Trend]:
         """Fill in each topic's distinct sources in the window, its items (newest first,
         one per story first), readable form and weekly series; drop topics that only
@@ -179,10 +185,10 @@ class TrendsPart(RadarBase):
         bit = 1 << DOMAINS.index(domain) if domain else 0
         keys = {t.key for t in topics}
         carriers: dict[str, list[tuple[int, int]]] = {key: [] for key in keys}
-        for item_id, source, mask, joined in rows:
+        for item_id, source, mask, carried in rows:
             if bit and not mask & bit:
                 continue
-            for key in keys.intersection(joined.split("|")):
+            for key in keys.intersection(carried):
                 carriers[key].append((item_id, source))
         sample = {i for key in keys for i, _ in sorted(carriers[key], reverse=True)
                   [:_SURFACE_SAMPLE]}
