@@ -80,10 +80,9 @@ class TrendsPart(RadarBase):
         default this week) or the weeks from ``since`` through ``until`` (default today),
         compared with the ``baseline_weeks`` before it. Overall and per domain, or only
         ``domain`` (or only overall); with ``network`` reordered by what its members
-        follow. A term needs
-        ``min_sources`` voices, ``min_items`` items and ``min_stories`` distinct stories
-        (a term only one syndicated story carries is that story, listed with the stories);
-        a story needs ``min_sources`` sources."""
+        follow. A term needs ``min_sources`` voices, ``min_items`` items and
+        ``min_stories`` distinct stories (a term only one syndicated story carries is that
+        story, listed with the stories); a story needs ``min_sources`` sources."""
         if domain is not None and domain not in DOMAINS:
             raise InputError(f"unknown domain {domain!r}; use {', '.join(DOMAINS)}")
         if week is not None and since is not None:
