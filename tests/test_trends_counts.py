@@ -104,18 +104,27 @@ def test_a_network_ranks_first_what_its_members_follow(radar: Radar) -> None:
     assert radar.networks() == ["G40", "M150"]
 
 
-def test_the_running_week_is_counted_without_storing_it(radar: Radar) -> None:
+def test_the_running_week_is_aggregated_again_after_new_items(radar: Radar) -> None:
     now = datetime.now(UTC)
     this_week = now.date() - timedelta(days=now.weekday())
     history(radar, end=this_week - timedelta(weeks=1))
     db = radar._db
-    for s in range(4):
+
+    def rising(s: int) -> None:
         source = db.upsert_source(SourceSpec(url=f"https://bron.test/n{s}.xml", name=f"B {s}"))
         add(radar, source, [new_item(f"n{s}", f"{TOWNS[s]}: proef met deelscooters", now)])
+
+    for s in range(4):
+        rising(s)
     report = radar.trends()
     assert report.weeks == [this_week]
     assert report.domains[0].topics[0].topic == "deelscooters"
-    assert db.stale_weeks([report.weeks[0].isoformat()]) == [report.weeks[0].isoformat()]
+    assert report.domains[0].topics[0].count == 4
+    assert db.stale_weeks([this_week.isoformat()]) == []  # aggregated once
+    rising(4)
+    radar.count_trends()
+    assert db.stale_weeks([this_week.isoformat()]) == [this_week.isoformat()]
+    assert radar.trends().domains[0].topics[0].count == 5
 
 
 def rss(items: list[tuple[str, str]]) -> bytes:

@@ -2,15 +2,14 @@
 
 Counting has two steps. After every ingest run :meth:`TrendsPart.count_trends` extracts the
 topic keys of the new (and edited) items and stores one row per item: cheap, so ingest
-stays fast. When trends are asked for, every finished week that the request needs and
-whose counts are missing or out of date is aggregated once into per-week voices
-(``trend_counts``); the running week is aggregated in memory on each request. A request
-therefore reads a few thousand aggregate rows, never the archive's text.
+stays fast. When trends are asked for, every week that the request needs and whose counts
+are missing or out of date (new, deleted, edited or relabelled items) is aggregated once
+into per-week voices (``trend_counts``): after an ingest run that is the running week,
+once. A request therefore reads aggregate rows, never the archive's text.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -23,10 +22,8 @@ from nieuwsradar.trends import Count, DomainTrends, Interest, Story, Totals, Tre
 
 _BATCH = 5000
 _PER_TOPIC_ITEMS = 5
-_SURFACE_SAMPLE = 30
+_SURFACE_SAMPLE = 12
 
-WeekCounts = dict[str, dict[str, tuple[int, int]]]
-"""One week's aggregate: ``[domain][topic key] = (voices, items)``; key '' = totals."""
 
 
 def _iso(day: date) -> str:
@@ -64,42 +61,19 @@ class TrendsPart(RadarBase):
         return None if week is None else date.fromisoformat(week)
 
     # -- weeks ---------------------------------------------------------------------------
-    def _aggregate(self, weeks: Sequence[date]) -> dict[date, WeekCounts]:
-        """Aggregate the running (or future) ones of ``weeks`` in memory and return them;
-        make sure the finished ones are aggregated in the database."""
+    def _aggregate(self, weeks: Sequence[date]) -> None:
+        """Make sure ``weeks`` are aggregated: each one whose counts are missing or out of
+        date (new, deleted, edited or relabelled items) is aggregated again."""
         db = self._db
-        today = datetime.now(UTC).date()
-        open_weeks = [w for w in weeks if w + timedelta(days=7) > today]
-        for stale in db.stale_weeks(_iso(w) for w in weeks if w not in open_weeks):
+        for stale in db.stale_weeks(_iso(w) for w in weeks):
             rows = db.week_item_terms([stale])
             db.replace_week_counts(stale, trends.aggregate(
                 ((src, mask, terms) for _, src, mask, terms in rows), COUNTED_DOMAINS))
-        return {w: trends.aggregate(((src, mask, terms) for _, src, mask, terms
-                                     in db.week_item_terms([_iso(w)])), COUNTED_DOMAINS)
-                for w in open_weeks}
 
-    def _window_counts(self, domain: str, weeks: Sequence[date], live: dict[date, WeekCounts],
-                       min_sources: int) -> dict[str, tuple[int, int]]:
-        stored = [_iso(w) for w in weeks if w not in live]
-        # A long window skips keys with a single voice in a week: never a trend, many rows.
-        floor = 1 if len(weeks) <= 4 else 2
-        result = self._db.week_counts(domain, stored, min_sources=min(floor, min_sources))
-        for week in weeks:
-            for key, (voices, items) in live.get(week, {}).get(domain, {}).items():
-                old = result.get(key, (0, 0))
-                result[key] = (old[0] + voices, old[1] + items)
-        return result
-
-    def _key_counts(self, domain: str, weeks: Sequence[date], keys: Sequence[str],
-                    live: dict[date, WeekCounts]) -> dict[tuple[str, date], int]:
-        stored = self._db.key_counts(domain, [_iso(w) for w in weeks if w not in live], keys)
-        result = {(key, date.fromisoformat(week)): n for (key, week), n in stored.items()}
-        for week in weeks:
-            per_key = live.get(week, {}).get(domain, {})
-            for key in keys:
-                if key in per_key:
-                    result[(key, week)] = per_key[key][0]
-        return result
+    def _key_counts(self, domain: str, weeks: Sequence[date],
+                    keys: Sequence[str]) -> dict[tuple[str, date], int]:
+        stored = self._db.key_counts(domain, [_iso(w) for w in weeks], keys)
+        return {(key, date.fromisoformat(week)): n for (key, week), n in stored.items()}
 
     # -- trends --------------------------------------------------------------------------
     def trends(self, *, week: date | None = None, since: date | None = None,
@@ -111,10 +85,9 @@ class TrendsPart(RadarBase):
         default this week) or the weeks from ``since`` through ``until`` (default today),
         compared with the ``baseline_weeks`` before it. Overall and per domain, or only
         ``domain`` (or only overall); with ``network`` reordered by what its members
-        follow. A term needs
-        ``min_sources`` voices, ``min_items`` items and ``min_stories`` distinct stories
-        (a term only one syndicated story carries is that story, listed with the stories);
-        a story needs ``min_sources`` sources."""
+        follow. A term needs ``min_sources`` voices, ``min_items`` items and
+        ``min_stories`` distinct stories (a term only one syndicated story carries is that
+        story, listed with the stories); a story needs ``min_sources`` sources."""
         if domain is not None and domain not in self.trend_domains():
             raise InputError(f"unknown domain {domain!r}; use "
                              f"{', '.join(self.trend_domains())}")
@@ -132,27 +105,28 @@ class TrendsPart(RadarBase):
         span_start = window[-1] - timedelta(weeks=max(series_weeks, len(window)) - 1)
         span = trends.weeks(span_start, window[-1])
         self.count_trends()
-        live = self._aggregate(sorted(set(window) | set(baseline) | set(span)))
+        self._aggregate(sorted(set(window) | set(baseline) | set(span)))
         names = [domain] if domain is not None else [""] if overall_only else ["", *COUNTED_DOMAINS]
         interest = self._interest(network) if network else None
 
-        rows = self._db.week_item_terms(_iso(w) for w in window)
+        rows = [(item_id, source, mask, frozenset(joined.split("|")))
+                for item_id, source, mask, joined in self._db.week_item_terms(
+                    _iso(w) for w in window)]
         start, end = _start(window[0]), _start(window[-1] + timedelta(days=7))
         results: list[DomainTrends] = []
         wanted_items: set[int] = set()
         window_by_domain: dict[str, dict[str, tuple[int, int]]] = {}
         for name in names:
-            now = self._window_counts(name, window, live, min_sources)
+            # One week: only keys with enough voices. A longer window sums weeks, so it
+            # keeps keys with two voices in a week (one a week is never a trend).
+            floor = min_sources if len(window) == 1 else min(2, min_sources)
+            now = self._db.week_counts(name, [_iso(w) for w in window], min_sources=floor)
             window_by_domain[name] = now
             candidates = [k for k, (v, i) in now.items()
                           if k and v >= min_sources and i >= min_items]
-            before = Counter[str]()
-            for (key, _), n in self._key_counts(name, baseline, candidates, live).items():
-                before[key] += n
+            before = self._db.key_sums(name, [_iso(w) for w in baseline], candidates)
             base_items = sum(n for _, n in self._db.week_totals(
-                name, [_iso(w) for w in baseline if w not in live]).values())
-            base_items += sum(live[w].get(name, {}).get("", (0, 0))[1]
-                              for w in baseline if w in live)
+                name, [_iso(w) for w in baseline]).values())
             totals = Totals(window_items=now.get("", (0, 0))[1], baseline_items=base_items,
                             window_weeks=len(window), baseline_weeks=len(baseline))
             topics = trends.rank_terms({k: Count(*now[k]) for k in candidates}, before,
@@ -162,7 +136,7 @@ class TrendsPart(RadarBase):
                 (Story(c, s, n) for c, s, n in self._db.window_stories(
                     start, end, name, min_sources)), totals, min_sources=min_sources,
                 limit=limit)
-            topics = self._detail(topics, name, rows, span, live, min_stories,
+            topics = self._detail(topics, name, rows, span, min_stories,
                                   limit * 3 if interest else limit)
             stories = self._story_detail(stories, start, end)
             results.append(DomainTrends(name, topics, stories))
@@ -175,8 +149,8 @@ class TrendsPart(RadarBase):
         return TrendReport(window, baseline, span, network or "", results, items)
 
     def _detail(self, topics: list[Trend], domain: str,
-                rows: Sequence[tuple[int, int, int, str]], span: Sequence[date],
-                live: dict[date, WeekCounts], min_stories: int, limit: int) -> list[Trend]:
+                rows: Sequence[tuple[int, int, int, frozenset[str]]], span: Sequence[date],
+                min_stories: int, limit: int) -> list[Trend]:
         """Fill in each topic's distinct sources in the window, its items (newest first,
         one per story first), readable form and weekly series; drop topics that only
         one story carries (fewer than ``min_stories``) and keep the best ``limit``."""
@@ -185,17 +159,17 @@ class TrendsPart(RadarBase):
         bit = domain_bit(domain)
         keys = {t.key for t in topics}
         carriers: dict[str, list[tuple[int, int]]] = {key: [] for key in keys}
-        for item_id, source, mask, joined in rows:
+        for item_id, source, mask, carried in rows:
             if bit and not mask & bit:
                 continue
-            for key in keys.intersection(joined.split("|")):
+            for key in keys.intersection(carried):
                 carriers[key].append((item_id, source))
         sample = {i for key in keys for i, _ in sorted(carriers[key], reverse=True)
                   [:_SURFACE_SAMPLE]}
         texts = self._db.item_texts(sorted(sample))
         forms = trends.surface_forms(
             (f"{title}. {summary}" for title, summary, _ in texts.values()), keys)
-        counts = self._key_counts(domain, span, sorted(keys), live)
+        counts = self._key_counts(domain, span, sorted(keys))
         stories = self._db.item_stories(sorted({i for key in keys for i, _ in carriers[key]}))
         detailed = []
         for trend in topics:

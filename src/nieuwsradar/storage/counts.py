@@ -161,6 +161,16 @@ class CountsMixin(StorageBase):
                 (domain, _json(weeks), _json(keys))).fetchall()
         return {(key, week): int(voices) for key, week, voices in rows}
 
+    def key_sums(self, domain: str, weeks: Sequence[str], keys: Iterable[str]) -> dict[str, int]:
+        """Voices of the given topic keys summed over ``weeks`` (keys never seen absent)."""
+        with self._reading():
+            rows = self._conn.execute(
+                "SELECT stem, sum(sources) FROM trend_counts WHERE domain = ? "
+                "AND week IN (SELECT value FROM json_each(?)) "
+                "AND stem IN (SELECT value FROM json_each(?)) GROUP BY stem",
+                (domain, _json(weeks), _json(keys))).fetchall()
+        return {key: int(n) for key, n in rows}
+
     def week_totals(self, domain: str, weeks: Sequence[str]) -> dict[str, tuple[int, int]]:
         """(distinct sources, items) of each aggregated week in ``domain``."""
         with self._reading():

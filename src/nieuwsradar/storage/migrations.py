@@ -262,7 +262,7 @@ _V6_DIGEST_SEND_LOG = _script(
 )
 
 
-#: The domain bit mask of an item (bits in the order of config.DOMAINS), over the labels
+#: The domain bit mask of an item (bits in the order of storage.counts.COUNTED_DOMAINS), over the labels
 #: that count (human labels win). ``:item`` is replaced by the item id expression.
 TREND_DOMAIN_MASK = (
     "(SELECT coalesce(sum(DISTINCT CASE l.label WHEN 'handhaving' THEN 1 "

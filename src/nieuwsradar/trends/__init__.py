@@ -275,10 +275,14 @@ def rank_terms(window: Mapping[str, Count], baseline: Mapping[str, int], totals:
     the voices of the best-scoring part is shown, and every other n-gram overlapping it is
     dropped.
     """
+    c, d = totals.window_items, totals.baseline_items
+    # cheap pre-check of log_ratio > 0 (a rising rate), before computing G²
     candidates = [
         _trend(key, "term", now, baseline.get(key, 0), totals)
         for key, now in window.items()
         if now.sources >= min_sources and now.items >= min_items
+        and (now.sources + 0.5) * (d + 1.0) / (max(c, now.sources) + 1.0)
+        > baseline.get(key, 0) + 0.5
     ]
     candidates = sorted((t for t in candidates if t.score >= min_score and t.score > 0),
                         key=_order)
