@@ -262,8 +262,8 @@ _V6_DIGEST_SEND_LOG = _script(
 )
 
 
-#: The domain bit mask of an item (bits in the order of storage.counts.COUNTED_DOMAINS), over the labels
-#: that count (human labels win). ``:item`` is replaced by the item id expression.
+#: The domain bit mask of an item (bits in the order of storage.counts.COUNTED_DOMAINS),
+#: over the labels that count (human labels win). ``:item`` is replaced by the item id expression.
 TREND_DOMAIN_MASK = (
     "(SELECT coalesce(sum(DISTINCT CASE l.label WHEN 'handhaving' THEN 1 "
     "WHEN 'ondermijning' THEN 2 WHEN 'sociaal domein' THEN 4 WHEN 'omgevingswet' THEN 8 "
