@@ -72,6 +72,19 @@ class MembersPart(RadarBase):
                         note_when_empty: bool) -> Member:
         try:
             address = check_email(email)
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
+        chosen, saved = self._checked_choice(domains, searches)
+        if not chosen and not saved:
+            raise InputError("kies minstens één domein of zoekopdracht")
+        return Member(email=address, name=name.strip(), organisation=organisation.strip(),
+                      network=network.strip(), domains=chosen, searches=saved,
+                      note_when_empty=note_when_empty)
+
+    def _checked_choice(self, domains: Sequence[str], searches: Sequence[str]
+                        ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Domains of the taxonomy and saved searches that parse; InputError otherwise."""
+        try:
             chosen = check_domains(domains, self.taxonomy().labels)
             saved = check_searches(searches)
         except ValueError as exc:
@@ -79,11 +92,7 @@ class MembersPart(RadarBase):
         for query in saved:
             if problem := _search_problem(query):
                 raise InputError(f"zoekopdracht {query!r}: {problem}")
-        if not chosen and not saved:
-            raise InputError("kies minstens één domein of zoekopdracht")
-        return Member(email=address, name=name.strip(), organisation=organisation.strip(),
-                      network=network.strip(), domains=chosen, searches=saved,
-                      note_when_empty=note_when_empty)
+        return chosen, saved
 
     def members(self, *, active_only: bool = False) -> list[Member]:
         """Every member (or only those who receive the digest), by e-mail."""
@@ -107,14 +116,7 @@ class MembersPart(RadarBase):
                             searches: Sequence[str], note_when_empty: bool) -> Member:
         """Change what a member receives (their own page); an empty choice is allowed
         there: it means nothing until they choose again."""
-        try:
-            chosen = check_domains(domains, self.taxonomy().labels)
-            saved = check_searches(searches)
-        except ValueError as exc:
-            raise InputError(str(exc)) from None
-        for query in saved:
-            if problem := _search_problem(query):
-                raise InputError(f"zoekopdracht {query!r}: {problem}")
+        chosen, saved = self._checked_choice(domains, searches)
         self._db.set_subscription(member_id, chosen, saved, note_when_empty)
         found = self._db.member(member_id)
         assert found is not None
