@@ -28,6 +28,12 @@ class ReviewCase:
     source_domains: tuple[str, ...]
     margin: float
     disagrees: bool
+    thresholds: dict[str, float]
+
+    def closest(self) -> tuple[str, float, float]:
+        """The closest call: (label, score, threshold) of the label nearest its threshold."""
+        label = min(self.scores, key=lambda lab: abs(self.scores[lab] - self.thresholds[lab]))
+        return label, self.scores[label], self.thresholds[label]
 
 
 class LabelsPart(RadarBase):
@@ -45,6 +51,10 @@ class LabelsPart(RadarBase):
     def none_label(self) -> str:
         """The name shown for items without any label ("overig")."""
         return self.taxonomy().none_label
+
+    def human_label_count(self) -> int:
+        """How many items carry a human label (each one is a training example)."""
+        return self._db.count_human_labelled()
 
     def review_queue(self, *, days: int = 14, limit: int = 50, scan: int = 5000
                      ) -> list[ReviewCase]:
@@ -73,6 +83,7 @@ class LabelsPart(RadarBase):
             disagrees = bool(domains) and not set(domains) & set(predicted)
             if disagrees or margin < DOUBT_MARGIN:
                 cases.append(ReviewCase(item, dict(zip(model.labels, row, strict=True)),
-                                        predicted, domains, margin, disagrees))
+                                        predicted, domains, margin, disagrees,
+                                        dict(zip(model.labels, limits, strict=True))))
         cases.sort(key=lambda case: (not case.disagrees, case.margin))
         return cases[:limit]

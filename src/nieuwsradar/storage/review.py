@@ -28,3 +28,11 @@ class ReviewMixin(StorageBase):
             domains = {item_id: tuple(json.loads(raw or "[]")) for item_id, raw in rows}
             items = load_items(self._conn, [item_id for item_id, _ in rows])
         return [(item, domains[item.id]) for item in items]
+
+    def count_human_labelled(self) -> int:
+        """How many items a human labelled (including "overig" decisions)."""
+        with self._reading("counting human labels"):
+            row = self._conn.execute(
+                "SELECT COUNT(DISTINCT item_id) FROM item_labels WHERE origin = 'human'"
+            ).fetchone()
+        return int(row[0])

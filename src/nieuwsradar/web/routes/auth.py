@@ -17,7 +17,7 @@ router = APIRouter(include_in_schema=False)
 MAX_FIELD = 1000
 
 
-def _next(target: str | None) -> str:
+def local_target(target: str | None) -> str:
     """Where to go after signing in: a path on this site only."""
     if (not target or not target.startswith("/") or target.startswith("//")
             or any(c == "\\" or not c.isprintable() or c.isspace() for c in target)):
@@ -28,7 +28,7 @@ def _next(target: str | None) -> str:
 @router.get("/login")
 def login_form(request: Request, volgende: str | None = None) -> Response:
     """The sign-in form."""
-    return render(request, "login.html", {"next": _next(volgende), "email": ""})
+    return render(request, "login.html", {"next": local_target(volgende), "email": ""})
 
 
 @router.post("/login", dependencies=[Depends(verify_csrf)])
@@ -50,10 +50,10 @@ def login(request: Request, radar: Annotated[Radar, Depends(get_radar)],
             error = "Het e-mailadres of het wachtwoord klopt niet."
             status = 400
         return render(request, "login.html",
-                      {"next": _next(volgende), "email": email, "error": error},
+                      {"next": local_target(volgende), "email": email, "error": error},
                       status_code=status)
     sign_in_session(request, user)
-    return RedirectResponse(_next(volgende), status_code=303)
+    return RedirectResponse(local_target(volgende), status_code=303)
 
 
 @router.post("/logout", dependencies=[Depends(verify_csrf)])

@@ -11,6 +11,7 @@ from nieuwsradar.core import Radar
 from nieuwsradar.errors import InputError
 from nieuwsradar.types import User
 from nieuwsradar.web.deps import get_radar, require_coordinator, verify_csrf
+from nieuwsradar.web.routes.auth import local_target
 from nieuwsradar.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -35,12 +36,17 @@ def item_page(request: Request, item_id: ItemId,
 def correct_labels(item_id: ItemId, radar: Annotated[Radar, Depends(get_radar)],
                    user: Annotated[User, Depends(require_coordinator)],
                    _csrf: Annotated[None, Depends(verify_csrf)],
-                   label: Annotated[list[str] | None, Form(max_length=200)] = None) -> Response:
-    """Store the labels a coordinator ticked (none = overig) and show the item again."""
+                   label: Annotated[list[str] | None, Form(max_length=200)] = None,
+                   terug: Annotated[str, Form(max_length=500)] = "") -> Response:
+    """Store the labels a coordinator ticked (none = overig) and show the item again, or
+    go to ``terug`` when that is a path on this site (the review queue sends it)."""
     known = {topic.id for topic in radar.taxonomy().topics}
     chosen = [lab for lab in (label or []) if lab in known]
     try:
         radar.correct_labels(item_id, chosen, user)
     except InputError:
         raise HTTPException(404) from None
-    return RedirectResponse(f"/item/{item_id}?opgeslagen=1#labels", status_code=303)
+    target = local_target(terug)
+    if target == "/":  # no (safe) return path: show the item with its new labels
+        target = f"/item/{item_id}?opgeslagen=1#labels"
+    return RedirectResponse(target, status_code=303)
