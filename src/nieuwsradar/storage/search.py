@@ -61,6 +61,9 @@ BM25_WEIGHTS = (10.0, 4.0, 1.0, 5.0, 1.5)
 """title, summary, content_text, stem_title, stem_body (column order of items_fts)."""
 TITLE_WEIGHT = 10.0
 COMPOUND_LIMIT = 12
+EXCLUDE_WINDOW = 100_000
+"""Matches of a query with an exclusion are walked in id ranges, the first (newest) of
+this size, each next one twice as large (see SearchMixin.match_ids)."""
 SOURCE_SCAN = 300_000
 """Sources holding at most this many items are searched by set membership (see
 SearchMixin._match_ids_in_sources)."""
@@ -82,6 +85,10 @@ _LABEL_FILTER = (
     "AND l.label <> ? AND " + _EFFECTIVE + ")))"
 )
 _EXCLUDE = "{id} NOT IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)"
+_EXCLUDE_IN_RANGE = (
+    "{id} BETWEEN ? AND ? AND {id} NOT IN "
+    "(SELECT rowid FROM items_fts WHERE items_fts MATCH ? AND rowid BETWEEN ? AND ?)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +100,13 @@ class _Filters:
     on_item: list[tuple[str, list[object]]]
     source_ids: list[int] | None = None
     """The sources an item must come from (None: any)."""
+
+    def in_range(self, exclude: str, low: int, high: int) -> _Filters:
+        """These filters for the items ``low`` to ``high`` (ids): the exclusion's matches
+        are read for that range only."""
+        on_id = [(sql, values) for sql, values in self.on_id if sql != _EXCLUDE]
+        on_id.append((_EXCLUDE_IN_RANGE, [low, high, exclude, low, high]))
+        return _Filters(on_id, self.on_item, self.source_ids)
 
     def where(self, id_expr: str) -> tuple[list[str], list[object]]:
         """Conditions and parameters, the item id written as ``id_expr``."""
@@ -257,20 +271,44 @@ class SearchMixin(StorageBase):
 
     def match_ids(self, query: SearchQuery, *, limit: int) -> list[int]:
         """The ids of up to ``limit`` matches, newest stored first: the set that counts
-        and facets are taken over."""
+        and facets are taken over.
+
+        With an exclusion and no other words, the items are walked in id ranges
+        (:data:`EXCLUDE_WINDOW`, then twice as large each time), newest first, until
+        ``limit`` are found: ``NOT IN`` the exclusion's matches would otherwise read every
+        item holding the excluded word before the first match is returned, while a range
+        reads only its part of that list (1M items: 0.4 s → 0.2 s for
+        ``domein:handhaving -boa's``). Walking full-text matches in ranges was measured
+        slower when few of them pass the filters, so it is not done.
+        """
         with self._reading("finding matches"):
             filters = self._filters(query)
             if filters is None or limit <= 0:
                 return []
-            if query.match is None:
-                where, params = filters.where("i.id")
-                sql = f"SELECT i.id FROM {_ITEMS} {_where(where)} ORDER BY i.id DESC LIMIT ?"  # noqa: S608
-            elif self._few_items(filters):
+            if query.match is not None and self._few_items(filters):
                 return self._match_ids_in_sources(query.match, filters, limit)
-            else:
-                body, params = self._fts_where(filters, query.match)
-                sql = f"SELECT items_fts.rowid FROM {body} ORDER BY items_fts.rowid DESC LIMIT ?"  # noqa: S608
-            return [r[0] for r in self._conn.execute(sql, (*params, limit))]
+            if query.exclude is None or query.match is not None:
+                return self._match_ids(query.match, filters, limit)
+            found: list[int] = []
+            high = int(self._conn.execute("SELECT max(id) FROM items").fetchone()[0] or 0)
+            window = EXCLUDE_WINDOW
+            while high > 0 and len(found) < limit:
+                low = max(1, high - window + 1)
+                found += self._match_ids(query.match, filters.in_range(query.exclude, low, high),
+                                         limit - len(found))
+                high, window = low - 1, window * 2
+            return found
+
+    def _match_ids(self, match: str | None, filters: _Filters, limit: int) -> list[int]:
+        """:meth:`match_ids` with the filters as given, walking the items or the
+        full-text matches newest first."""
+        if match is None:
+            where, params = filters.where("i.id")
+            sql = f"SELECT i.id FROM {_ITEMS} {_where(where)} ORDER BY i.id DESC LIMIT ?"  # noqa: S608
+        else:
+            body, params = self._fts_where(filters, match)
+            sql = f"SELECT items_fts.rowid FROM {body} ORDER BY items_fts.rowid DESC LIMIT ?"  # noqa: S608
+        return [r[0] for r in self._conn.execute(sql, (*params, limit))]
 
     def _few_items(self, filters: _Filters) -> bool:
         """True when the chosen sources hold at most :data:`SOURCE_SCAN` items."""
