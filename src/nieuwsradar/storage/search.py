@@ -33,6 +33,7 @@ docs/benchmarks.md):
 from __future__ import annotations
 
 import bisect
+import functools
 import json
 import math
 import re
@@ -55,6 +56,8 @@ SNIPPET_TOKENS = 32
 SNIPPET_SCAN = 3000
 """Words of the text looked at for a snippet."""
 RANK_WINDOW = 2000
+WORD_CACHE = 100_000
+"""Words of item texts whose tokens and stems are remembered for snippets (a few MB)."""
 BM25_BUDGET = 40_000
 """Rank with bm25 when the query's phrases occur in at most this many items together."""
 BM25_WEIGHTS = (10.0, 4.0, 1.0, 5.0, 1.5)
@@ -185,10 +188,10 @@ class _Marker:
     def wanted(self, word: str) -> bool:
         found = self.seen.get(word)
         if found is None:
-            tokens = split_words(word)
+            tokens = _tokens_of(word)
             found = any(t in self.exact or t.startswith(self.prefixes) for t in tokens) or (
                 any(t.startswith(self.heads) for t in tokens)
-                and bool(self.stems.intersection(stem_text(word).split())))
+                and not self.stems.isdisjoint(_stems_of(word)))
             self.seen[word] = found
         return found
 
@@ -212,6 +215,20 @@ class _Marker:
         shown = [_mark(w) if n in marked else w for n, w in enumerate(words[start:end], start)]
         return ((ELLIPSIS if start else "") + " ".join(shown)
                 + (ELLIPSIS if end < len(words) else ""))
+
+
+@functools.lru_cache(maxsize=WORD_CACHE)
+def _tokens_of(word: str) -> tuple[str, ...]:
+    """The folded tokens of one word of a text, cached across searches: splitting the
+    ~1,300 distinct words of a page's texts anew made its snippets cost 2.9 ms instead
+    of 1.7 ms (1M-item archive, load average 5)."""
+    return tuple(split_words(word))
+
+
+@functools.lru_cache(maxsize=WORD_CACHE)
+def _stems_of(word: str) -> frozenset[str]:
+    """The stems of one word of a text (cached like :func:`_tokens_of`)."""
+    return frozenset(stem_text(word).split())
 
 
 def _group_keys(group: RankGroup) -> list[str]:
