@@ -343,18 +343,23 @@ class SearchMixin(StorageBase):
         """:meth:`match_ids` for sources that hold few items: their ids (with the date
         filters) are read through the source index, and the full-text matches are
         checked against that list in SQLite's memory instead of looking up each match's
-        item row (the unary ``+`` keeps FTS5 from being handed the list)."""
+        item row (the unary ``+`` keeps FTS5 from being handed the list). FTS5 is handed
+        the list's id range: a source active for part of the archive's time walks only
+        that part of the word's matches."""
         item_where = [sql for sql, _ in filters.on_item]
         item_params = [v for _, values in filters.on_item for v in values]
         allowed = [r[0] for r in self._conn.execute(
             f"SELECT i.id FROM items i {_where(item_where)}", item_params)]  # noqa: S608
-        where = ["items_fts MATCH ?", "+items_fts.rowid IN (SELECT value FROM json_each(?))"]
+        if not allowed:
+            return []
+        where = ["items_fts MATCH ?", "items_fts.rowid BETWEEN ? AND ?",
+                 "+items_fts.rowid IN (SELECT value FROM json_each(?))"]
         where += [sql.format(id="items_fts.rowid") for sql, _ in filters.on_id]
         params = [v for _, values in filters.on_id for v in values]
         return [r[0] for r in self._conn.execute(
             f"SELECT items_fts.rowid FROM items_fts {_where(where)} "  # noqa: S608
             "ORDER BY items_fts.rowid DESC LIMIT ?",
-            (match, json_ids(allowed), *params, limit),
+            (match, min(allowed), max(allowed), json_ids(allowed), *params, limit),
         )]
 
     def count_matches(self, query: SearchQuery, *, cap: int | None = None) -> int:
