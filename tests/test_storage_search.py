@@ -117,6 +117,23 @@ def test_small_sources_are_searched_by_set_membership_with_the_same_result(
     assert store.match_ids(parse_query(text), limit=1) == by_set[:1]
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("-boetes", ["drugs", "words", "phrase", "plural", "body", "title"]),
+    ("domein:handhaving -markt", []),
+    ("domein:overig -drugslab", ["ebike", "words", "phrase", "plural"]),
+    ("-toeristen bron:haag", ["ebike"]),
+])
+def test_exclusions_without_words_walk_id_ranges_newest_first(
+        corpus: tuple[Storage, dict[str, int]], monkeypatch: pytest.MonkeyPatch,
+        text: str, expected: list[str]) -> None:
+    store, ids = corpus
+    whole = store.match_ids(parse_query(text), limit=50)
+    monkeypatch.setattr(storage_search, "EXCLUDE_WINDOW", 1)  # ranges of 1, 2, 4... ids
+    assert whole == [ids[k] for k in expected]
+    assert store.match_ids(parse_query(text), limit=50) == whole
+    assert store.match_ids(parse_query(text), limit=2) == whole[:2]
+
+
 def test_browse_without_terms_lists_newest_first(corpus: tuple[Storage, dict[str, int]]) -> None:
     store, _ = corpus
     found = keys(corpus, "")
