@@ -31,7 +31,8 @@ from nieuwsradar.storage.migrations import TREND_DOMAIN_MASK
 _WATERMARK = "trend_watermark"
 _WEEK = "date(i.published_at, 'weekday 0', '-6 days')"
 _MISSING = (
-    "SELECT value FROM json_each(?) WHERE value NOT IN (SELECT item_id FROM trend_items)"
+    "SELECT j.value FROM json_each(?) j "
+    "WHERE NOT EXISTS (SELECT 1 FROM trend_items t WHERE t.item_id = j.value)"
 )
 _INSERT_INGESTED = (
     f"INSERT INTO trend_items (item_id, week, source_id, domains, terms) "  # noqa: S608
@@ -41,11 +42,12 @@ _INSERT_INGESTED = (
 # The watermark moves up to the newest item only when every item above it is counted (or
 # waits in trend_recount): items stored without their topic keys are never skipped.
 _ADVANCE = (
-    "INSERT INTO meta(key, value) SELECT :key, top FROM (SELECT max(id) AS top FROM items) "
+    "INSERT INTO meta(key, value) SELECT :key, top "
+    "FROM (SELECT (SELECT max(id) FROM items) AS top) "
     "WHERE top IS NOT NULL AND NOT EXISTS (SELECT 1 FROM items i WHERE i.id > coalesce("
     "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = :key), 0) "
-    "AND i.id NOT IN (SELECT item_id FROM trend_items) "
-    "AND i.id NOT IN (SELECT item_id FROM trend_recount)) "
+    "AND NOT EXISTS (SELECT 1 FROM trend_items t WHERE t.item_id = i.id) "
+    "AND NOT EXISTS (SELECT 1 FROM trend_recount r WHERE r.item_id = i.id)) "
     "ON CONFLICT(key) DO UPDATE SET "
     "value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))"
 )
