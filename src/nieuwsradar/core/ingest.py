@@ -30,7 +30,7 @@ class IngestPart(TrendsPart):
                 db, states, model_path=model_path,
                 workers=workers or self.settings.workers, per_host=self.settings.per_host,
                 progress=progress)
-        self.count_trends()  # topic keys of the new items, for trends (core/trends.py)
+        self.count_trends()  # topic keys the run did not store, for trends (core/trends.py)
         return result
 
     def reclassify(self, progress: Callable[[int], None] | None = None) -> int:

@@ -1,8 +1,9 @@
 """Facade part: trend counts (kept up to date after each ingest) and rising topics.
 
-Counting has two steps. After every ingest run :meth:`TrendsPart.count_trends` extracts the
-topic keys of the new (and edited) items and stores one row per item: cheap, so ingest
-stays fast. When trends are asked for, every week that the request needs and whose counts
+Counting has two steps. An update run's workers extract the topic keys of the items they
+process and its writer stores one row per item with the item; after the run
+:meth:`TrendsPart.count_trends` counts what ingest did not (items stored otherwise, or
+edited since). When trends are asked for, every week that the request needs and whose counts
 are missing or out of date (new, deleted, edited or relabelled items) is aggregated once
 into per-week voices (``trend_counts``): after an ingest run that is the running week,
 once. A request therefore reads aggregate rows, never the archive's text.
@@ -44,8 +45,8 @@ class TrendsPart(RadarBase):
         return tuple(label for label in self.taxonomy().labels if label in COUNTED_DOMAINS)
 
     def count_trends(self) -> int:
-        """Record the topic keys of items not counted yet (new or edited since the last
-        run); return how many were counted. Called after each ingest run."""
+        """Record the topic keys of items not counted yet (not counted at ingest, or
+        edited since); return how many were counted. Called after each ingest run."""
         db = self._db
         done = 0
         while rows := db.uncounted_items(limit=_BATCH):

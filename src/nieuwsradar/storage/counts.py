@@ -3,9 +3,11 @@
 Two tables (see the migration ``_V3_TREND_COUNTS_TOPIC_PINS``):
 
 * ``trend_items``: one row per counted item (its week, source, domain bit mask and topic
-  keys joined by ``|``). Writing one row per item keeps the cost at ingest small. Items
-  newer than the watermark (``meta.trend_watermark``) and items in ``trend_recount``
-  (edited after counting) are still to be counted.
+  keys joined by ``|``). Writing one row per item keeps the cost at ingest small: an
+  update run's writer stores the rows of the items it writes, with the topic keys its
+  workers computed (:meth:`CountsMixin.store_ingested_terms`). Items newer than the
+  watermark (``meta.trend_watermark``) and items in ``trend_recount`` (edited after
+  counting) are still to be counted.
 * ``trend_counts``: per (domain, week, topic key) the voices (distinct sources) and items,
   written once per week by :meth:`CountsMixin.replace_week_counts`; the topic key ``''``
   holds the week's totals. ``trend_weeks.aggregated`` says whether a week's rows are
@@ -28,6 +30,27 @@ from nieuwsradar.storage.migrations import TREND_DOMAIN_MASK
 
 _WATERMARK = "trend_watermark"
 _WEEK = "date(i.published_at, 'weekday 0', '-6 days')"
+_MISSING = (
+    "SELECT j.value FROM json_each(?) j "
+    "WHERE NOT EXISTS (SELECT 1 FROM trend_items t WHERE t.item_id = j.value)"
+)
+_INSERT_INGESTED = (
+    f"INSERT INTO trend_items (item_id, week, source_id, domains, terms) "  # noqa: S608
+    f"SELECT i.id, {_WEEK}, i.source_id, {TREND_DOMAIN_MASK.replace(':item', 'i.id')}, ? "
+    "FROM items i WHERE i.id = ?"
+)
+# The watermark moves up to the newest item only when every item above it is counted (or
+# waits in trend_recount): items stored without their topic keys are never skipped.
+_ADVANCE = (
+    "INSERT INTO meta(key, value) SELECT :key, top "
+    "FROM (SELECT (SELECT max(id) FROM items) AS top) "
+    "WHERE top IS NOT NULL AND NOT EXISTS (SELECT 1 FROM items i WHERE i.id > coalesce("
+    "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = :key), 0) "
+    "AND NOT EXISTS (SELECT 1 FROM trend_items t WHERE t.item_id = i.id) "
+    "AND NOT EXISTS (SELECT 1 FROM trend_recount r WHERE r.item_id = i.id)) "
+    "ON CONFLICT(key) DO UPDATE SET "
+    "value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))"
+)
 _UNCOUNTED = (
     f"SELECT i.id, {_WEEK}, i.source_id, {TREND_DOMAIN_MASK.replace(':item', 'i.id')}, "  # noqa: S608 - constants only
     "i.title, i.summary FROM items i "
@@ -95,6 +118,29 @@ class CountsMixin(StorageBase):
                 "INSERT INTO trend_weeks(week, aggregated) VALUES (?, 0) "
                 "ON CONFLICT(week) DO UPDATE SET aggregated = 0",
                 [(week,) for week in sorted({r[1] for r in rows})])
+
+    def store_ingested_terms(self, terms: Mapping[int, str]) -> None:
+        """Record the topic keys (joined by ``|``) of items just written, in the writer's
+        transaction: ``terms[item id]``. Week, source and domain mask are read from the
+        stored item and its labels. Items that already have a row keep it (their topic
+        keys are current: an edit that changes them deletes the row); the watermark moves
+        past the new rows when nothing below them is left uncounted."""
+        if not terms:
+            return
+        with self.transaction():
+            conn = self._conn
+            ids = json_ids(terms)
+            missing = [int(r[0]) for r in conn.execute(_MISSING, (ids,))]
+            if missing:
+                conn.executemany(_INSERT_INGESTED, [(terms[i], i) for i in missing])
+                added = json_ids(missing)
+                conn.execute("DELETE FROM trend_recount WHERE item_id IN "
+                             "(SELECT value FROM json_each(?))", (added,))
+                conn.execute(
+                    "INSERT INTO trend_weeks(week, aggregated) SELECT DISTINCT week, 0 "
+                    "FROM trend_items WHERE item_id IN (SELECT value FROM json_each(?)) "
+                    "AND true ON CONFLICT(week) DO UPDATE SET aggregated = 0", (added,))
+            conn.execute(_ADVANCE, {"key": _WATERMARK})
 
     def latest_week(self, until: str) -> str | None:
         """The latest week (Monday, not after ``until``) with a counted item."""

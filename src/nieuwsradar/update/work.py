@@ -1,9 +1,9 @@
 """The CPU-bound work on one fetched document; runs in the worker processes.
 
 Parsing, normalising and sanitizing, near-duplicate signatures, stemming for the search
-index and classification. The worker's model is loaded from the path the pool passed to
-the worker initializer (:func:`use_model`), on the first document that needs it, so a run
-in which every source answers 304 never loads it.
+index, the topic keys for trends and classification. The worker's model is loaded from the
+path the pool passed to the worker initializer (:func:`use_model`), on the first document
+that needs it, so a run in which every source answers 304 never loads it.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from nieuwsradar import dedupe, parse
+from nieuwsradar import dedupe, parse, trends
 from nieuwsradar.classify import DomainModel, item_text, load_model
 from nieuwsradar.errors import ModelError
 from nieuwsradar.storage.fts import stems_of
@@ -30,6 +30,8 @@ LEAD_MIN_WORDS = 8
 class Processed:
     """What a worker made of one fetched document: items and per-item extras.
 
+    ``terms[i]`` is the sorted topic keys of ``items[i]`` for trends
+    (:func:`nieuwsradar.trends.item_terms`), joined by ``|`` as ``trend_items`` stores them.
     ``model_version`` is the version of the model that made ``predictions`` (None when
     nothing was classified).
     """
@@ -37,11 +39,12 @@ class Processed:
     items: list[NewItem]
     signatures: list[bytes | None]
     stems: list[tuple[str, str]]
+    terms: list[str]
     predictions: list[Prediction] | None
     model_version: str | None = None
 
 
-NOTHING = Processed([], [], [], None)
+NOTHING = Processed([], [], [], [], None)
 
 
 class _WorkerModel:
@@ -115,12 +118,13 @@ def _finish(items: list[NewItem]) -> Processed:
     signatures: list[bytes | None] = [
         dedupe.signature_bytes(sig) for sig in dedupe.signatures([story_text(it) for it in items])]
     stems = [stems_of(it.title, it.summary, it.content_text) for it in items]
+    terms = ["|".join(sorted(trends.item_terms(it.title, it.summary))) for it in items]
     model = _MODEL.get() if items else None
     if model is None:
-        return Processed(items, signatures, stems, None)
+        return Processed(items, signatures, stems, terms, None)
     predictions = model.predict([item_text(it.title, it.content_text or it.summary)
                                  for it in items])
-    return Processed(items, signatures, stems, predictions, model.version)
+    return Processed(items, signatures, stems, terms, predictions, model.version)
 
 
 def warm_up() -> None:

@@ -152,6 +152,13 @@ class Writer:
                     if ids.get(it.guid) in changed]
             storage.set_model_labels(rows)
             self.classified += len(rows)
+        # Topic keys for trends, computed by the worker, stored with the items and labels
+        # (the first of repeated items is the one stored, as in upsert_items).
+        terms: dict[int, str] = {}
+        for it, keys in zip(items, processed.terms, strict=True):
+            if ids.get(it.guid) in changed:
+                terms.setdefault(ids[it.guid], keys)
+        storage.store_ingested_terms(terms)
         duplicates = self.stories.cluster(state.id, upserted.new_ids, ids, processed)
         interval = polling.adaptive_interval_s([it.published_at for it in items],
                                                self.now, default_s=state.spec.interval_s)
