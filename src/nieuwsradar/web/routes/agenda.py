@@ -143,20 +143,22 @@ def _filename(meeting: Meeting, suffix: str) -> str:
 def export_markdown(meeting_id: Id, radar: RadarDep) -> Response:
     """The agenda as a Markdown file."""
     meeting = _meeting(radar, meeting_id)
-    return Response(agenda_markdown(meeting, radar.agenda(meeting.id)),
-                    media_type="text/markdown; charset=utf-8", headers={
-                        "Content-Disposition":
-                        f'attachment; filename="{_filename(meeting, "md")}"'})
+    return _download(agenda_markdown(meeting, radar.agenda(meeting.id)), "text/markdown",
+                     _filename(meeting, "md"))
 
 
 @router.get("/agenda/{meeting_id}/agenda.csv")
 def export_csv(meeting_id: Id, radar: RadarDep) -> Response:
     """The agenda as a CSV file (UTF-8 with BOM, so spreadsheets read the accents)."""
     meeting = _meeting(radar, meeting_id)
-    return Response("\ufeff" + agenda_csv(meeting, radar.agenda(meeting.id)),
-                    media_type="text/csv; charset=utf-8", headers={
-                        "Content-Disposition":
-                        f'attachment; filename="{_filename(meeting, "csv")}"'})
+    return _download("\ufeff" + agenda_csv(meeting, radar.agenda(meeting.id)), "text/csv",
+                     _filename(meeting, "csv"))
+
+
+def _download(body: str, media_type: str, filename: str) -> Response:
+    """A UTF-8 text file the browser saves under ``filename``."""
+    return Response(body, media_type=f"{media_type}; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @router.get("/agenda/{meeting_id}/rapport.pdf")
