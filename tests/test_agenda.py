@@ -73,17 +73,17 @@ def test_last_meeting_and_deleting_a_meeting(radar: Radar) -> None:
 
 def test_bad_input_is_refused_with_a_clear_message(radar: Radar) -> None:
     meeting = radar.create_meeting("Bijeenkomst")
-    with pytest.raises(InputError, match="title is empty"):
+    with pytest.raises(InputError, match="titel ontbreekt"):
         radar.create_meeting("   ")
-    with pytest.raises(InputError, match="under 2000"):
+    with pytest.raises(InputError, match="hoogstens 2000 tekens"):
         radar.pin_topic(meeting.id, "fatbik", "fatbikes", note="x" * 2001)
-    with pytest.raises(InputError, match="unknown domain"):
+    with pytest.raises(InputError, match="onbekend domein 'sport'; kies uit: handhaving"):
         radar.pin_topic(meeting.id, "fatbik", "fatbikes", domain="sport")
     with pytest.raises(NieuwsradarError, match="no meeting 999"):
         radar.pin_topic(999, "fatbik", "fatbikes")
     with pytest.raises(NieuwsradarError):
         radar.pin_item(meeting.id, 12345)
-    with pytest.raises(InputError, match="no agenda line 5"):
+    with pytest.raises(InputError, match="geen agendapunt 5"):
         radar.remove_entry(meeting.id, 5)
     assert radar.agenda(meeting.id) == []
     assert "Nog geen agendapunten" in agenda_markdown(meeting, [])

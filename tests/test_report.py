@@ -86,9 +86,32 @@ def test_trends_command_text_and_json(db: Path) -> None:
 def test_trends_command_errors_are_one_line(db: Path) -> None:
     for args, expected in ((["--week", "49"], "2026-W49"),
                            (["--week", "2026-W44", "--since", "2026-10-01"], "niet allebei"),
-                           (["--network", "M150"], "no active members")):
+                           (["--network", "M150"], "netwerk 'M150' heeft geen actieve leden")):
         result = CliRunner().invoke(main, ["--db", str(db), "trends", *args])
         assert result.exit_code != 0 and expected in result.output, result.output
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["trends", "--domain", "xyz"],
+     "Error: onbekend domein 'xyz'; kies uit: handhaving, ondermijning, sociaal domein, "
+     "omgevingswet"),
+    (["trends", "--since", "2026-10-26", "--until", "2026-10-01"],
+     "Error: de periode eindigt (2026-10-01) voordat ze begint (2026-10-26); kies een "
+     "einddatum op of na de begindatum"),
+    (["report", "--since", "2026-10-26", "--until", "2026-10-01", "--out", "r.html"],
+     "Error: de periode eindigt (2026-10-01) voordat ze begint (2026-10-26)"),
+])
+def test_trends_and_report_refuse_bad_values_in_dutch(db: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      args: list[str], expected: str) -> None:
+    """A bad domain or period is named in one Dutch line (exit code 1), and the valid
+    domains come from the taxonomy (regression: the message was English)."""
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["--db", str(db), *args], catch_exceptions=False)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip().startswith(expected), result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "r.html").exists()
 
 
 def test_chart_geometry_and_description() -> None:

@@ -72,11 +72,11 @@ def test_deleting_relabelling_and_editing_items_repair_the_counts(radar: Radar) 
 
 
 def test_unknown_domain_and_conflicting_windows_are_clear_errors(radar: Radar) -> None:
-    with pytest.raises(InputError, match="unknown domain 'sport'"):
+    with pytest.raises(InputError, match="onbekend domein 'sport'"):
         radar.trends(domain="sport")
-    with pytest.raises(InputError, match="not both"):
+    with pytest.raises(InputError, match="niet allebei"):
         radar.trends(week=WEEK, since=WEEK)
-    with pytest.raises(InputError, match="no active members"):
+    with pytest.raises(InputError, match="geen actieve leden"):
         radar.trends(network="M150")
 
 

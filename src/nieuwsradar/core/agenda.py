@@ -15,11 +15,14 @@ MAX_NOTE = 2000
 
 
 def _clean(text: str, what: str, limit: int, *, required: bool = False) -> str:
-    text = " ".join(text.split()) if what != "note" else text.strip()
+    """``text`` tidied (a note keeps its lines); ``what`` names the field in the Dutch
+    message when it is missing or too long."""
+    text = " ".join(text.split()) if what != "notitie" else text.strip()
     if required and not text:
-        raise InputError(f"the {what} is empty; give the meeting a {what}")
+        raise InputError(f"{what} ontbreekt; geef de vergadering een {what}")
     if len(text) > limit:
-        raise InputError(f"the {what} is {len(text)} characters long; keep it under {limit}")
+        raise InputError(f"{what} is {len(text)} tekens lang; maak het korter "
+                         f"(hoogstens {limit} tekens)")
     return text
 
 
@@ -30,8 +33,8 @@ class AgendaPart(RadarBase):
                        held_on: date | None = None) -> Meeting:
         """Create a meeting (a title is required; the date may follow later)."""
         db = self._db
-        meeting_id = db.create_meeting(_clean(network, "network", 40),
-                                       _clean(title, "title", MAX_TITLE, required=True), held_on)
+        meeting_id = db.create_meeting(_clean(network, "netwerk", 40),
+                                       _clean(title, "titel", MAX_TITLE, required=True), held_on)
         return db.get_meeting(meeting_id)
 
     def meetings(self) -> list[Meeting]:
@@ -73,7 +76,7 @@ class AgendaPart(RadarBase):
         db = self._db
         db.get_meeting(meeting_id)
         db.get_item(item_id)
-        return db.pin(meeting_id, item_id=item_id, note=_clean(note, "note", MAX_NOTE),
+        return db.pin(meeting_id, item_id=item_id, note=_clean(note, "notitie", MAX_NOTE),
                       pinned_by=pinned_by)
 
     def pin_topic(self, meeting_id: int, key: str, label: str, *, domain: str = "",
@@ -81,21 +84,22 @@ class AgendaPart(RadarBase):
         """Pin a trending topic (its key, the words shown, its domain) to a meeting."""
         labels = self.taxonomy().labels
         if domain and domain not in labels:
-            raise InputError(f"unknown domain {domain!r}; use {', '.join(labels)}")
+            raise InputError(f"onbekend domein {domain!r}; kies uit: {', '.join(labels)}")
         key = " ".join(key.split())
         if not key:
-            raise InputError("the topic is empty; pin a topic from the trends page")
+            raise InputError("het onderwerp is leeg; zet een onderwerp vanaf de trendspagina "
+                             "op de agenda")
         db = self._db
         db.get_meeting(meeting_id)
-        return db.pin(meeting_id, topic=_clean(key, "topic", MAX_TITLE),
-                      topic_label=_clean(label or key, "topic", MAX_TITLE), domain=domain,
-                      note=_clean(note, "note", MAX_NOTE), pinned_by=pinned_by)
+        return db.pin(meeting_id, topic=_clean(key, "onderwerp", MAX_TITLE),
+                      topic_label=_clean(label or key, "onderwerp", MAX_TITLE), domain=domain,
+                      note=_clean(note, "notitie", MAX_NOTE), pinned_by=pinned_by)
 
     def _entry(self, meeting_id: int, entry_id: int) -> AgendaEntry:
         for entry in self.agenda(meeting_id):
             if entry.id == entry_id:
                 return entry
-        raise InputError(f"meeting {meeting_id} has no agenda line {entry_id}")
+        raise InputError(f"vergadering {meeting_id} heeft geen agendapunt {entry_id}")
 
     def move_entry(self, meeting_id: int, entry_id: int, step: int) -> None:
         """Move an agenda line up (step -1) or down (+1)."""
@@ -105,7 +109,7 @@ class AgendaPart(RadarBase):
     def set_entry_note(self, meeting_id: int, entry_id: int, note: str) -> None:
         """Replace the note of an agenda line."""
         self._entry(meeting_id, entry_id)
-        self._db.set_note(entry_id, _clean(note, "note", MAX_NOTE))
+        self._db.set_note(entry_id, _clean(note, "notitie", MAX_NOTE))
 
     def remove_entry(self, meeting_id: int, entry_id: int) -> None:
         """Take a line off the agenda."""

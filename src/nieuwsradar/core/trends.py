@@ -90,14 +90,15 @@ class TrendsPart(RadarBase):
         ``min_stories`` distinct stories (a term only one syndicated story carries is that
         story, listed with the stories); a story needs ``min_sources`` sources."""
         if domain is not None and domain not in self.trend_domains():
-            raise InputError(f"unknown domain {domain!r}; use "
+            raise InputError(f"onbekend domein {domain!r}; kies uit: "
                              f"{', '.join(self.trend_domains())}")
         if week is not None and since is not None:
-            raise InputError("give a week or a start date (since), not both")
+            raise InputError("geef een week of een begindatum (since), niet allebei")
         today = datetime.now(UTC).date()
         if since is not None:
             if (until or today) < since:
-                raise InputError(f"the period ends ({until}) before it starts ({since})")
+                raise InputError(f"de periode eindigt ({until}) voordat ze begint ({since}); "
+                                 "kies een einddatum op of na de begindatum")
             window = trends.weeks(since, until or today)
         else:
             window = [trends.week_of(week or today)]
@@ -207,8 +208,8 @@ class TrendsPart(RadarBase):
     def _interest(self, network: str) -> Interest:
         members, domains, searches = self._db.network_interest(network)
         if members == 0:
-            raise InputError(f"network {network!r} has no active members; "
-                             f"known networks: {', '.join(self._db.networks()) or 'none'}")
+            raise InputError(f"netwerk {network!r} heeft geen actieve leden; netwerken met "
+                             f"leden: {', '.join(self._db.networks()) or 'geen'}")
         return Interest(members, {d: n / members for d, n in domains.items()},
                         trends.stems_of_queries(searches))
 

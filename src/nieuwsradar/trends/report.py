@@ -53,9 +53,9 @@ def render_pdf(html: str) -> bytes:
     try:
         import weasyprint
     except OSError as exc:  # Pango/cairo not installed
-        raise InputError(f"cannot make a PDF: WeasyPrint needs Pango ({exc}); install the "
-                         "system packages libpango-1.0-0 and fonts-dejavu-core, or write "
-                         "HTML (--out FILE.html)") from None
+        raise InputError(f"kan geen PDF maken: WeasyPrint heeft Pango nodig ({exc}); "
+                         "installeer de systeempakketten libpango-1.0-0 en "
+                         "fonts-dejavu-core, of maak HTML (--out BESTAND.html)") from None
     document = weasyprint.HTML(string=html, url_fetcher=_refuse)
     pdf: bytes = document.write_pdf()
     return pdf

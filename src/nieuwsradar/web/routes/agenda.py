@@ -60,7 +60,7 @@ def create_meeting(request: Request, radar: RadarDep, user: Coordinator,
         held_on = date.fromisoformat(datum) if datum else None
         meeting = radar.create_meeting(titel, network=netwerk, held_on=held_on)
     except (InputError, ValueError) as exc:
-        error = ("Vul een titel in." if "empty" in str(exc) else
+        error = ("Vul een titel in." if isinstance(exc, InputError) else
                  "De datum is ongeldig; gebruik de datumkiezer of JJJJ-MM-DD.")
         return render(request, "agenda/index.html", {"meetings": radar.meetings(),
                                                       "error": error, "max_title": MAX_TITLE},
