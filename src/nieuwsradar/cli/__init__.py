@@ -66,13 +66,17 @@ def main(ctx: click.Context, db: Path, config: Path | None) -> None:
     configure_logging("text", force=False, default_level=logging.ERROR)
 
 
-def open_radar(ctx: click.Context, **overrides: Any) -> Radar:
-    """The facade for the global --db, with settings from --config and the environment."""
+def open_radar(ctx: click.Context, *, existing: bool = False, **overrides: Any) -> Radar:
+    """The facade for the global --db, with settings from --config and the environment.
+
+    Commands that only read pass ``existing=True``: a database that does not exist is
+    then an error (naming the path), not a new empty file.
+    """
     root = ctx.find_root()
     db = None if root.get_parameter_source("db") == click.core.ParameterSource.DEFAULT \
         else ctx.obj["db"]
     settings = Settings.from_env(db=db, config=root.obj.get("config"), **overrides)
-    radar = make_radar(settings)
+    radar = make_radar(settings, create=not existing)
     ctx.call_on_close(radar.close)
     if radar.index_outdated:
         click.echo(f"Let op: {settings.db} is alleen-lezen en de zoekindex is met een andere "
@@ -104,7 +108,7 @@ def import_opml(ctx: click.Context, file: Any) -> None:
 @click.pass_context
 def export_opml(ctx: click.Context, output: Path | None) -> None:
     """Schrijf alle bronnen als OPML 2.0."""
-    data = open_radar(ctx).export_opml()
+    data = open_radar(ctx, existing=True).export_opml()
     if output is None or str(output) == "-":
         click.echo(data, nl=False)
     else:
@@ -216,7 +220,7 @@ def search_cmd(ctx: click.Context, query: tuple[str, ...], as_json: bool, limit:
     """Zoek in het archief. Voorbeeld: bodycams sinds:2022 domein:handhaving -boa
 
     Een woord met een - ervoor sluit items met dat woord uit."""
-    radar = open_radar(ctx)
+    radar = open_radar(ctx, existing=True)
     found = radar.find(SearchRequest(text=" ".join(query), limit=limit, offset=offset,
                                      sort="date" if sort == "datum" else "relevance"))
     for warning in found.warnings:

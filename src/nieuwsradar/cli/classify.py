@@ -208,7 +208,7 @@ def review_cmd(ctx: click.Context, days: int, limit: int, as_json: bool) -> None
     """
     from nieuwsradar.cli import open_radar
 
-    radar = open_radar(ctx)
+    radar = open_radar(ctx, existing=True)
     with _errors():
         cases = radar.review_queue(days=days, limit=limit)
         none_label = radar.none_label()

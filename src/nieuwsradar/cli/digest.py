@@ -19,10 +19,11 @@ STATUS_NL = {
 }
 
 
-def _radar(ctx: click.Context) -> Radar:
+def _radar(ctx: click.Context, *, existing: bool = False) -> Radar:
+    """The facade; ``existing`` for commands that only read (see ``open_radar``)."""
     from nieuwsradar.cli import open_radar  # the group module imports this one
 
-    return open_radar(ctx)
+    return open_radar(ctx, existing=existing)
 
 
 def _label(outcome: str) -> str:
@@ -48,7 +49,7 @@ _WEEK = click.option("--week", default=None, metavar="2026-W49",
 @click.pass_context
 def preview(ctx: click.Context, email: str, week: str | None, out: Path) -> None:
     """Schrijf de digest van één lid als .eml en .html, zonder iets te verzenden."""
-    radar = _radar(ctx)
+    radar = _radar(ctx, existing=True)
     chosen = radar.digest_week(week)
     composed = radar.preview_digest(email, chosen)
     out.mkdir(parents=True, exist_ok=True)
@@ -90,7 +91,7 @@ def send(ctx: click.Context, week: str | None, dry_run: bool) -> None:
 @click.pass_context
 def status(ctx: click.Context, week: str | None, as_json: bool) -> None:
     """Per lid: verzonden, mislukt (met reden), onzeker of nog te versturen."""
-    radar = _radar(ctx)
+    radar = _radar(ctx, existing=True)
     chosen = radar.digest_week(week)
     records, waiting = radar.digest_status(chosen)
     if as_json:

@@ -14,10 +14,11 @@ from nieuwsradar.core import Radar
 from nieuwsradar.types import Member
 
 
-def _radar(ctx: click.Context) -> Radar:
+def _radar(ctx: click.Context, *, existing: bool = False) -> Radar:
+    """The facade; ``existing`` for commands that only read (see ``open_radar``)."""
     from nieuwsradar.cli import open_radar  # the group module imports this one
 
-    return open_radar(ctx)
+    return open_radar(ctx, existing=existing)
 
 
 @click.group("members")
@@ -47,7 +48,7 @@ def import_members(ctx: click.Context, file: Path) -> None:
 @click.pass_context
 def list_members(ctx: click.Context, as_json: bool) -> None:
     """Toon alle leden met hun domeinen, zoekopdrachten en status."""
-    members = _radar(ctx).members()
+    members = _radar(ctx, existing=True).members()
     if as_json:
         click.echo(json.dumps([_member_json(m) for m in members], ensure_ascii=False, indent=2))
         return

@@ -10,10 +10,11 @@ from nieuwsradar.core import Radar
 from nieuwsradar.present import short_date
 
 
-def _radar(ctx: click.Context) -> Radar:
+def _radar(ctx: click.Context, *, existing: bool = False) -> Radar:
+    """The facade; ``existing`` for commands that only read (see ``open_radar``)."""
     from nieuwsradar.cli import open_radar  # the group module imports this one
 
-    return open_radar(ctx)
+    return open_radar(ctx, existing=existing)
 
 
 @click.group("users")
@@ -41,7 +42,7 @@ def add_user(ctx: click.Context, email: str, name: str, password_stdin: bool) ->
 @click.pass_context
 def list_users(ctx: click.Context) -> None:
     """Toon de coördinatoren."""
-    users = _radar(ctx).users()
+    users = _radar(ctx, existing=True).users()
     if not users:
         click.echo("Nog geen coördinatoren; voeg er een toe met: nieuwsradar users add EMAIL")
     for user in users:

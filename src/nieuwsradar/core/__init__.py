@@ -37,9 +37,12 @@ class Radar(ServicePart, SourcesPart, IngestPart, PagesPart, SearchPart, TrendsP
     """Facade over storage, classifier and ingest for one database."""
 
 
-def make_radar(settings: Settings) -> Radar:
-    """Open (and migrate) the database named in ``settings`` and return the facade."""
-    return Radar(settings)
+def make_radar(settings: Settings, *, create: bool = True) -> Radar:
+    """Open (and migrate) the database named in ``settings`` and return the facade.
+
+    ``create=False``: refuse a database file that does not exist instead of creating it.
+    """
+    return Radar(settings, create=create)
 
 
 def human_examples(db_path: Path) -> list[dict[str, object]]:

@@ -20,10 +20,15 @@ from nieuwsradar.taxonomy import Taxonomy, load_taxonomy
 
 
 class RadarBase:
-    """Settings, the lazily loaded model and one storage connection per thread."""
+    """Settings, the lazily loaded model and one storage connection per thread.
 
-    def __init__(self, settings: Settings) -> None:
+    With ``create=False`` a database file that does not exist is refused (StorageError)
+    rather than created: what the read-only commands use.
+    """
+
+    def __init__(self, settings: Settings, *, create: bool = True) -> None:
         self.settings = settings
+        self._create = create
         self._model: DomainModel | None = None
         self._model_error: str | None = None
         self._taxonomy: Taxonomy | None = None
@@ -38,7 +43,7 @@ class RadarBase:
         """This thread's storage connection (opened, and the schema migrated, on first use)."""
         storage: Storage | None = getattr(self._local, "storage", None)
         if storage is None:
-            storage = open_storage(self.settings.db)
+            storage = open_storage(self.settings.db, create=self._create)
             self._local.storage = storage
             with self._lock:
                 self._open.append(storage)

@@ -82,8 +82,12 @@ class Storage(SourcesMixin, ItemsMixin, LabelsMixin, ClustersMixin, SearchMixin,
             fts.rebuild(self._conn)
 
 
-def open_storage(path: str | Path) -> Storage:
+def open_storage(path: str | Path, *, create: bool = True) -> Storage:
     """Open (creating and migrating as needed) the database at ``path``.
+
+    With ``create=False`` a database file that does not exist is not created: a command
+    that only reads refuses with a StorageError instead of leaving an empty database
+    behind (for a mistyped --db, say).
 
     Opening a current database writes nothing, so reading commands never take the write
     lock. A file this process may not write is opened read-only: it can be searched
@@ -94,6 +98,11 @@ def open_storage(path: str | Path) -> Storage:
     written.
     """
     db_path = Path(path).expanduser()
+    if not create and not db_path.exists():
+        raise StorageError(
+            f"{db_path}: deze database bestaat niet; maak haar eerst met 'nieuwsradar "
+            "update' (of probeer 'nieuwsradar demo'), of kies de juiste database met --db "
+            "of NIEUWSRADAR_DB")
     readonly = db_path.exists() and not db_path.is_dir() and not writable(db_path)
     conn = connect(db_path, readonly=readonly)
     try:
