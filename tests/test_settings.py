@@ -71,6 +71,16 @@ def test_bad_environment_value_names_the_variable() -> None:
         Settings.from_env({"NIEUWSRADAR_SMTP_PORT": "smtp"})
 
 
+def test_the_lease_length_is_a_setting_within_bounds(tmp_path: Path) -> None:
+    assert Settings.from_env({}).lease_s == 900
+    assert Settings.from_env({"NIEUWSRADAR_LEASE_S": "2"}).lease_s == 2
+    path = tmp_path / "nieuwsradar.toml"
+    path.write_text("lease_s = 60\n")
+    assert Settings.from_env({}, config=path).lease_s == 60
+    with pytest.raises(ConfigError, match=r"lease_s must be between 1 and 86400"):
+        Settings.from_env({"NIEUWSRADAR_LEASE_S": "0"})
+
+
 def test_missing_named_file_and_missing_secret_key_say_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="settings file not found"):
         Settings.from_env({"NIEUWSRADAR_CONFIG": str(tmp_path / "nergens.toml")})

@@ -327,6 +327,61 @@ def test_two_concurrent_updates_fetch_each_feed_once(tmp_path: Path) -> None:
             "SELECT count(*) FROM sources WHERE lease_owner IS NOT NULL").fetchone()[0] == 0
 
 
+def _lease_of(db: Path, url: str) -> tuple[str | None, str | None]:
+    with sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True) as conn:
+        return conn.execute("SELECT lease_owner, lease_until FROM sources WHERE url = ?",
+                            (url,)).fetchone()
+
+
+def test_a_long_run_renews_its_leases_so_another_update_never_takes_its_source(
+        tmp_path: Path) -> None:
+    """An update that holds a source longer than one lease keeps it: a second update
+    started after the first lease would have expired fetches nothing (regression: the
+    lease was never renewed, so the second run fetched the slow source again)."""
+    lease_s, slow_s = 2, 12
+    db = tmp_path / "lang.db"
+    env = {**os.environ, "NIEUWSRADAR_MODEL": str(tmp_path / "geen.skops"),
+           "NIEUWSRADAR_LEASE_S": str(lease_s)}
+    cli = str(Path(sys.executable).with_name("nieuwsradar"))
+    with LocalHTTPServer() as srv:
+        srv.route("/traag.xml", Route(body=rss([("t-1", "Traag bericht", STORY)]),
+                                      delay_s=slow_s))
+        for i in range(3):
+            srv.route(f"/f{i}.xml", Route(body=rss([(f"f{i}-1", f"Bericht {i}", STORY)])))
+        slow = srv.url("/traag.xml")
+        with make_radar(Settings(db=db, model=tmp_path / "geen.skops")) as radar:
+            radar.sync_sources([SourceSpec(url=slow, name="traag"), *(
+                SourceSpec(url=srv.url(f"/f{i}.xml"), name=f"f{i}") for i in range(3))])
+        first = subprocess.Popen([cli, "--db", str(db), "update"], cwd=tmp_path, env=env,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 30
+            while not srv.requests_for("/traag.xml"):
+                assert time.monotonic() < deadline and first.poll() is None
+                time.sleep(0.05)
+            owner, until = _lease_of(db, slow)
+            time.sleep(lease_s + 1.5)  # the lease taken at the start would have expired
+            renewed_owner, renewed_until = _lease_of(db, slow)
+            assert renewed_owner == owner is not None
+            assert until is not None and renewed_until is not None and renewed_until > until
+            assert datetime.fromisoformat(renewed_until) > datetime.now(UTC)
+            second = subprocess.run([cli, "--db", str(db), "update", "--all"], cwd=tmp_path,
+                                    env=env, capture_output=True, text=True, timeout=60,
+                                    check=False)
+            assert second.returncode == 0, second.stderr
+            assert len(srv.requests_for("/traag.xml")) == 1, second.stdout
+            assert first.poll() is None, "the first run ended early: the test proves nothing"
+            out, err = first.communicate(timeout=60)
+        finally:
+            if first.poll() is None:
+                first.kill()
+                first.communicate()
+        assert first.returncode == 0, err
+        assert "4 bronnen bijgewerkt" in out and "0 mislukt" in out, out
+        assert len(srv.requests_for("/traag.xml")) == 1
+    assert _lease_of(db, slow) == (None, None)
+
+
 def test_leases_are_exclusive_until_released_or_expired(radar: Radar) -> None:
     db = radar._db
     now = datetime.now(UTC)

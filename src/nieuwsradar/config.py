@@ -33,7 +33,7 @@ _SOURCE_KEYS = {
     "content_selector", "scrape",
 }
 _SCRAPE_KEYS = {"item", "title", "link", "date", "date_attr", "summary"}
-_INT_SETTINGS = {"workers", "per_host", "poll_every_s"}
+_INT_SETTINGS = {"workers", "per_host", "poll_every_s", "lease_s"}
 _INTERVAL_RE = re.compile(r"^\s*(\d+)\s*(s|m|min|h|u|d)?\s*$")
 _INTERVAL_UNITS = {"s": 1, "m": 60, "min": 60, "h": 3600, "u": 3600, "d": 86400, None: 60}
 _BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
@@ -76,6 +76,9 @@ class Settings:
     base_url: str = ""  # public address of the web app, e.g. https://radar.example.nl
     #: How often the service looks for due sources (each keeps its own interval).
     poll_every_s: int = 60
+    #: How long an update run's claim on a source lasts; the run renews it every third
+    #: of that while it lives, so this only bounds how long a killed run blocks a source.
+    lease_s: int = 900
     # --- mail and digest (issue 8): also read from the settings file, see load_settings ---
     config: Path | None = None
     smtp_host: str = "localhost"
@@ -136,6 +139,8 @@ class Settings:
         if not 1 <= self.poll_every_s <= 86_400:
             raise ConfigError("poll_every_s must be between 1 and 86400 seconds",
                               field="poll_every_s")
+        if not 1 <= self.lease_s <= 86_400:
+            raise ConfigError("lease_s must be between 1 and 86400 seconds", field="lease_s")
 
 
 # --- settings file and mail/digest settings (issue 8) -----------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from nieuwsradar import update
 from nieuwsradar.core.trends import TrendsPart
@@ -19,11 +19,13 @@ class IngestPart(TrendsPart):
         """Fetch due sources (every source with ``all_sources``) and ingest their items.
 
         Sources that another update (the service, another command) is fetching right now
-        are left to it: each run leases the sources it fetches.
+        are left to it: each run leases the sources it fetches (``settings.lease_s``)
+        and renews the leases while it runs.
         """
         db = self._db
         model_path = self.settings.model if self.model() is not None else None
-        with update.leased_sources(db, now=datetime.now(UTC), all_sources=all_sources) as states:
+        with update.leased_sources(db, now=datetime.now(UTC), all_sources=all_sources,
+                                   lease=timedelta(seconds=self.settings.lease_s)) as states:
             if on_start is not None:
                 on_start(len(states))
             result = update.run_update(

@@ -138,6 +138,13 @@ class SourcesMixin(StorageBase):
             return [r[0] for r in self._conn.execute(
                 "SELECT DISTINCT lease_owner FROM sources WHERE lease_owner IS NOT NULL")]
 
+    def renew_leases(self, owner: str, *, until: datetime) -> int:
+        """Extend every lease ``owner`` still holds to ``until``; return how many."""
+        with self.transaction():
+            cur = self._conn.execute("UPDATE sources SET lease_until = ? WHERE lease_owner = ?",
+                                     (to_db(until, "until"), owner))
+        return cur.rowcount
+
     def release_sources(self, owner: str) -> None:
         """End every lease that ``owner`` still holds."""
         with self.transaction():
