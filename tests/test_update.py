@@ -338,7 +338,7 @@ def test_a_long_run_renews_its_leases_so_another_update_never_takes_its_source(
     """An update that holds a source longer than one lease keeps it: a second update
     started after the first lease would have expired fetches nothing (regression: the
     lease was never renewed, so the second run fetched the slow source again)."""
-    lease_s, slow_s = 2, 12
+    lease_s, slow_s = 2, 15
     db = tmp_path / "lang.db"
     env = {**os.environ, "NIEUWSRADAR_MODEL": str(tmp_path / "geen.skops"),
            "NIEUWSRADAR_LEASE_S": str(lease_s)}
@@ -365,11 +365,11 @@ def test_a_long_run_renews_its_leases_so_another_update_never_takes_its_source(
             assert renewed_owner == owner is not None
             assert until is not None and renewed_until is not None and renewed_until > until
             assert datetime.fromisoformat(renewed_until) > datetime.now(UTC)
-            second = subprocess.run([cli, "--db", str(db), "update", "--all"], cwd=tmp_path,
-                                    env=env, capture_output=True, text=True, timeout=60,
-                                    check=False)
+            second = subprocess.run([cli, "--db", str(db), "update"], cwd=tmp_path, env=env,
+                                    capture_output=True, text=True, timeout=60, check=False)
             assert second.returncode == 0, second.stderr
             assert len(srv.requests_for("/traag.xml")) == 1, second.stdout
+            assert "0 bronnen bijgewerkt" in second.stdout, second.stdout
             assert first.poll() is None, "the first run ended early: the test proves nothing"
             out, err = first.communicate(timeout=60)
         finally:
