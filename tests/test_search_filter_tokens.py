@@ -9,6 +9,7 @@ and every answer is compared with the items' own source, date and effective labe
 from __future__ import annotations
 
 import random
+from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -72,6 +73,11 @@ def _check(store: Storage, rng: random.Random, source_ids: list[int], rounds: in
         assert store.count_matches(query) == len(expected), what
         newest = [h.item.id for h in store.search(query, limit=500, newest=True)]
         assert sorted(newest) == sorted(expected), what
+        by_label, by_source = store.facet_counts(expected)
+        counted = [it for it in items if it.id in set(expected)]
+        assert dict(by_label) == Counter(
+            lab for it in counted for lab in ({x.label for x in it.labels} or {"overig"}))
+        assert {s: n for s, _, n in by_source} == Counter(it.source_id for it in counted)
 
 
 def test_filters_follow_labels_through_every_change(tmp_path: Path) -> None:

@@ -89,6 +89,11 @@ def label_token(label: str) -> str:
     return "d" + label.lower().encode().hex()
 
 
+def label_of(token: str) -> str:
+    """The label of a label token (see :func:`label_token`)."""
+    return bytes.fromhex(token[1:]).decode()
+
+
 def item_tags(source_id: int, published_at: str, labels: Iterable[str]) -> str:
     """The tags of an item: source, UTC year and month (``published_at`` as stored),
     and the labels that count (``overig`` when there are none)."""

@@ -38,6 +38,7 @@ from __future__ import annotations
 import bisect
 import functools
 import math
+import operator
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -48,7 +49,7 @@ from typing import Protocol
 from nieuwsradar.stemming import fold, split_words, stem_text
 from nieuwsradar.storage import fts, vocabulary
 from nieuwsradar.storage.base import StorageBase
-from nieuwsradar.storage.convert import OVERIG, json_ids, load_items, to_db
+from nieuwsradar.storage.convert import json_ids, load_items, to_db
 from nieuwsradar.types import Item, SearchHit
 
 MARK_START = "\x02"
@@ -208,7 +209,9 @@ class _Marker:
         query again for every hit, which for a prefix or a common word costs far more.
         """
         words = (item.content_text or item.summary or item.title).split()[:SNIPPET_SCAN]
-        hits = [n for n, word in enumerate(words) if self.wanted(word)]
+        seen, wanted = self.seen, self.wanted
+        hits = [n for n, word in enumerate(words)
+                if (seen[word] if word in seen else wanted(word))]
         start, best = 0, 0
         for first, position in enumerate(hits):  # the window starting just before a hit
             inside = bisect.bisect_left(hits, position + SNIPPET_TOKENS - 4) - first
@@ -434,7 +437,8 @@ class SearchMixin(StorageBase):
             )}
             for item_id in scores:
                 scores[item_id] += idf * (TITLE_WEIGHT if item_id in in_title else 1.0)
-        best = sorted(scores.items(), key=lambda kv: (-kv[1], -kv[0]))[:top]
+        # Best first; the sort is stable, so ties keep the window's order (newest first).
+        best = sorted(scores.items(), key=operator.itemgetter(1), reverse=True)[:top]
         ranked = {item_id: -score for item_id, score in best}
         # Deeper pages go on with the older matches, newest first (rank 0: unranked).
         ranked.update((item_id, 0.0) for item_id in rest[:top - len(ranked)])
@@ -483,36 +487,25 @@ class SearchMixin(StorageBase):
     # -- facets --------------------------------------------------------------------------
     def facet_counts(self, ids: Sequence[int]) -> tuple[list[tuple[str, int]],
                                                         list[tuple[int, str, int]]]:
-        """How many of the items ``ids`` carry each effective label ("overig" = none),
-        and come from each source (id, name, count); both most frequent first."""
-        labels: Counter[str] = Counter()
-        sources: Counter[int] = Counter()
+        """How many of the items ``ids`` carry each label that counts ("overig" = none),
+        and come from each source (id, name, count); both most frequent first.
+
+        Read from the items' filter tokens (``search_tags``: one short row per item), so
+        a facet counts exactly what its filter finds.
+        """
         with self._reading("counting facets"):
-            # One pass: each item's source (narrow index) and its labels, human and model.
             rows = self._conn.execute(
-                "SELECT i.id, i.source_id, l.label, l.origin FROM json_each(?) m "  # noqa: S608
-                f"JOIN {_ITEMS} ON i.id = m.value "
-                "LEFT JOIN item_labels l ON l.item_id = m.value",
+                "SELECT tags FROM search_tags WHERE item_id IN (SELECT value FROM json_each(?))",
                 (json_ids(ids),),
             ).fetchall()
-            last = None
-            human: list[str] = []
-            model: list[str] = []
-            for item_id, source_id, label, origin in [*rows, (None, None, None, None)]:
-                if item_id != last:
-                    if last is not None:
-                        chosen = [x for x in (human or model) if x != OVERIG]
-                        labels.update(chosen or [OVERIG])
-                    last, human, model = item_id, [], []
-                    if source_id is not None:
-                        sources[source_id] += 1
-                if label is not None:
-                    (human if origin == "human" else model).append(label)
+            tokens = Counter(" ".join(tags for (tags,) in rows).split())
+            sources = {int(token[1:]): n for token, n in tokens.items() if token[0] == "s"}
             names = dict(self._conn.execute(
                 "SELECT id, name FROM sources WHERE id IN (SELECT value FROM json_each(?))",
                 (json_ids(sources),),
             ).fetchall())
-        by_label = sorted(labels.items(), key=lambda kv: (-kv[1], kv[0]))
+        labels = [(fts.label_of(token), n) for token, n in tokens.items() if token[0] == "d"]
+        by_label = sorted(labels, key=lambda kv: (-kv[1], kv[0]))
         by_source = sorted(((s, str(names.get(s, "")), n) for s, n in sources.items()),
                            key=lambda r: (-r[2], r[1]))
         return by_label, by_source
