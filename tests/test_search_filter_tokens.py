@@ -18,6 +18,7 @@ import pytest
 
 from nieuwsradar.search import parse_query, refine
 from nieuwsradar.storage import Storage, open_storage
+from nieuwsradar.storage import search as storage_search
 from nieuwsradar.storage.fts import period_filter
 from nieuwsradar.types import Item, Label, NewItem, SourceSpec
 
@@ -71,8 +72,13 @@ def _check(store: Storage, rng: random.Random, source_ids: list[int], rounds: in
         what = f"{word=} {sources=} {domains=} {since=} {until=}"
         assert store.match_ids(query, limit=10_000) == expected, what
         assert store.count_matches(query) == len(expected), what
-        newest = [h.item.id for h in store.search(query, limit=500, newest=True)]
-        assert sorted(newest) == sorted(expected), what
+        by_date = [it.id for it in sorted((it for it in items if it.id in set(expected)),
+                                          key=lambda it: (it.published_at, it.id),
+                                          reverse=True)]
+        assert [h.item.id for h in store.search(query, limit=500, newest=True)] == by_date
+        page = store.search(query, limit=5, offset=3, newest=True, matches=expected,
+                            complete=True)  # a window of the matches, then stragglers
+        assert [h.item.id for h in page] == by_date[3:8], what
         by_label, by_source = store.facet_counts(expected)
         counted = [it for it in items if it.id in set(expected)]
         assert dict(by_label) == Counter(
@@ -80,7 +86,9 @@ def _check(store: Storage, rng: random.Random, source_ids: list[int], rounds: in
         assert {s: n for s, _, n in by_source} == Counter(it.source_id for it in counted)
 
 
-def test_filters_follow_labels_through_every_change(tmp_path: Path) -> None:
+def test_filters_follow_labels_through_every_change(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(storage_search, "RANK_WINDOW", 9)  # the date window is small
     rng = random.Random(7)
     with open_storage(tmp_path / "tags.db") as store:
         source_ids = [store.upsert_source(SourceSpec(url=f"https://s{n}.test/rss",
