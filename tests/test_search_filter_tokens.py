@@ -9,6 +9,7 @@ and every answer is compared with the items' own source, date and effective labe
 from __future__ import annotations
 
 import random
+import sqlite3
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -20,6 +21,7 @@ from nieuwsradar.search import parse_query, refine
 from nieuwsradar.storage import Storage, open_storage
 from nieuwsradar.storage import search as storage_search
 from nieuwsradar.storage.fts import period_filter
+from nieuwsradar.storage.migrations import migrate
 from nieuwsradar.types import Item, Label, NewItem, SourceSpec
 
 LABELS = ("handhaving", "ondermijning", "sociaal domein", "omgevingswet")
@@ -160,3 +162,33 @@ def test_a_long_period_is_checked_on_dates_only(monkeypatch: pytest.MonkeyPatch)
     assert period_filter(datetime(1990, 5, 1, tzinfo=UTC), None, first, last) is not None
     monkeypatch.setattr("nieuwsradar.storage.fts._MAX_PERIOD_TOKENS", 3)
     assert period_filter(datetime(1990, 5, 1, tzinfo=UTC), None, first, last) is None
+
+
+def test_a_version_8_archive_is_upgraded_and_reindexed_with_filter_tokens(
+        tmp_path: Path) -> None:
+    path = tmp_path / "v8.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrate(conn, path, target=8)
+    conn.execute("INSERT INTO sources (id, url, kind, name, interval_s, created_at) "
+                 "VALUES (4, 'https://oud.test/rss', 'feed', 'Oud', 600, '2024-01-01')")
+    for n, label in ((1, "handhaving"), (2, "omgevingswet"), (3, None)):
+        conn.execute(
+            "INSERT INTO items (id, source_id, published_at, fetched_at, content_hash, guid, "
+            "url, title, content_text) VALUES (?, 4, ?, ?, ?, ?, ?, ?, ?)",
+            (n, f"2025-0{n}-02T10:00:00.000000+00:00", "2025-04-01T00:00:00.000000+00:00",
+             f"h{n}", f"g{n}", f"https://oud.test/{n}", f"Toezicht {n}", "Tekst over toezicht."))
+        conn.execute("INSERT INTO items_fts(rowid, title, summary, content_text, stem_title, "
+                     "stem_body) VALUES (?, ?, '', ?, ?, 'tekst over toezicht')",
+                     (n, f"Toezicht {n}", "Tekst over toezicht.", f"toezicht {n}"))
+        if label:
+            conn.execute("INSERT INTO item_labels (item_id, label, score, origin, at) "
+                         "VALUES (?, ?, 0.9, 'model', '2025-04-01')", (n, label))
+    conn.execute("INSERT INTO meta (key, value) VALUES ('fts_stemmer', 'old/summary-1')")
+    conn.close()
+    with open_storage(path) as store:
+        assert store.check_integrity() == []
+        find = lambda text: store.match_ids(parse_query(text), limit=10)  # noqa: E731
+        assert find("toezicht") == [3, 2, 1]
+        assert find("toezicht domein:omgevingswet") == [2]
+        assert find("domein:overig") == [3]
+        assert find("toezicht bron:oud sinds:2025-02 tot:2025-02") == [2]
