@@ -38,7 +38,6 @@ from pathlib import Path
 import web as web_bench  # type: ignore[import-not-found]
 from nieuwsradar.config import Settings
 from nieuwsradar.core import SearchRequest, make_radar
-from nieuwsradar.storage import fts
 from search_archive import RARE, build  # type: ignore[import-not-found]
 
 
@@ -93,21 +92,6 @@ def source_ids_by_size(db: Path) -> list[int]:
             "SELECT source_id FROM items GROUP BY source_id ORDER BY count(*) DESC")]
 
 
-def repair_stem_version(db: Path) -> None:
-    """Keep the index of an archive this script built from being rebuilt on open.
-
-    The stemmer version string of this code base holds a memory address that differs per
-    process (a known defect fixed elsewhere), so every open would re-index a million
-    items; the archive was indexed by this very code, so its recorded version is set to
-    the current one.
-    """
-    with sqlite3.connect(db) as conn:
-        row = conn.execute("SELECT value FROM meta WHERE key = 'fts_stemmer'").fetchone()
-        if row is not None and "<cyfunction" in row[0] and row[0] != fts.INDEX_VERSION:
-            conn.execute("UPDATE meta SET value = ? WHERE key = 'fts_stemmer'",
-                         (fts.INDEX_VERSION,))
-
-
 def in_process(db: Path) -> Callable[[Case, list[int]], tuple[int, bool]]:
     """A runner calling Radar.find directly."""
     radar = make_radar(Settings(db=db, model=db.parent / "no-model.skops"))
@@ -125,8 +109,6 @@ SERVER = """
 import sys
 from pathlib import Path
 sys.path.insert(0, sys.argv[3])
-from search import repair_stem_version
-repair_stem_version(Path(sys.argv[1]))
 import uvicorn
 from nieuwsradar.config import Settings
 from nieuwsradar.web import create_app
@@ -186,8 +168,6 @@ def main() -> None:
     parser.add_argument("--load", type=float, default=0, metavar="SECONDS",
                         help="with --http: then a load run of this many seconds")
     args = parser.parse_args()
-    if args.db.exists():
-        repair_stem_version(args.db)
     build(args.db, args.items)
     sources = source_ids_by_size(args.db)
     if not args.http:

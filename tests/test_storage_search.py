@@ -102,21 +102,6 @@ def test_filters(corpus: tuple[Storage, dict[str, int]]) -> None:
     assert keys(corpus, "bron:haag") == ["ebike"]
 
 
-@pytest.mark.parametrize("text", [
-    "handhaving bron:utrecht", "de bron:amsterdam bron:rotterdam", "de bron:gemeente -toeristen",
-    "handhaving bron:utrecht domein:sociaal-domein", "kamerverhuur bron:rotterdam sinds:2025",
-    "de bron:gemeente domein:overig"])
-def test_small_sources_are_searched_by_set_membership_with_the_same_result(
-        corpus: tuple[Storage, dict[str, int]], monkeypatch: pytest.MonkeyPatch,
-        text: str) -> None:
-    store, _ = corpus
-    by_set = store.match_ids(parse_query(text), limit=50)
-    monkeypatch.setattr(storage_search, "SOURCE_SCAN", 0)  # every source is "big"
-    assert store.match_ids(parse_query(text), limit=50) == by_set
-    assert by_set == sorted(by_set, reverse=True) and by_set
-    assert store.match_ids(parse_query(text), limit=1) == by_set[:1]
-
-
 @pytest.mark.parametrize(("text", "expected"), [
     ("-boetes", ["drugs", "words", "phrase", "plural", "body", "title"]),
     ("domein:handhaving -markt", []),

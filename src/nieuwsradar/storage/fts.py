@@ -7,37 +7,53 @@ raw columns come from ``items`` and the stemmed columns are recomputed, which is
 correct while the stemming rules are the ones the index was built with. That is why the
 stemming version is recorded in ``meta`` and a change rebuilds the index
 (:func:`needs_rebuild`, :func:`rebuild`).
+
+**Filter tokens.** Besides the text, each item's row holds a ``tags`` column: tokens for
+its source (``s12``), the UTC year and month it was published (``y2025``, ``m202503``)
+and each label that counts for it (``d`` + the label's UTF-8 in hex; the label
+``overig`` when none does). Search filters become part of the MATCH expression
+(:func:`source_filter`, :func:`label_filter`, :func:`period_filter`), so FTS5 intersects
+a word's list of items with the source's or the label's list instead of SQLite checking
+every match of a common word against the filters (1M items: a common word in one small
+source 160 ms → a few ms; see docs/benchmarks.md). The text of a query is confined to
+the text columns (:data:`TEXT_COLUMNS`) so a search for "y2025" never matches a tag.
+The tags of every indexed item are kept in ``search_tags`` (what a later delete must
+hand FTS5), and an item is re-indexed when they change (:func:`retag`: its labels
+changed).
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from nieuwsradar.stemming import STEM_VERSION, stem_text
 from nieuwsradar.storage import vocabulary
-from nieuwsradar.storage.convert import json_ids
+from nieuwsradar.storage.convert import OVERIG, json_ids
 
-FtsRow = tuple[int, str, str, str, str, str]
+FtsRow = tuple[int, str, str, str, str, str, str]
 
-# Column order of items_fts: title, summary, content_text, stem_title, stem_body.
-_INSERT = (
-    "INSERT INTO items_fts(rowid, title, summary, content_text, stem_title, stem_body) "
-    "VALUES (?, ?, ?, ?, ?, ?)"
-)
+# Column order of items_fts: title, summary, content_text, stem_title, stem_body, tags.
+_COLUMNS = "rowid, title, summary, content_text, stem_title, stem_body, tags"
+_INSERT = f"INSERT INTO items_fts({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"  # noqa: S608
 _DELETE = (
-    "INSERT INTO items_fts(items_fts, rowid, title, summary, content_text, stem_title, "
-    "stem_body) VALUES ('delete', ?, ?, ?, ?, ?, ?)"
+    f"INSERT INTO items_fts(items_fts, {_COLUMNS}) "  # noqa: S608
+    "VALUES ('delete', ?, ?, ?, ?, ?, ?, ?)"
 )
+_SAVE_TAGS = "INSERT OR REPLACE INTO search_tags(item_id, tags) VALUES (?, ?)"
+#: The columns a query's text is searched in (never ``tags``).
+TEXT_COLUMNS = "{title summary content_text stem_title stem_body}"
 _META_KEY = "fts_stemmer"
 #: ``meta`` key holding when the index was last rebuilt (UTC, ISO 8601): lets an operator
 #: (and the tests) see that opening the database did not rebuild it.
 BUILT_AT_KEY = "fts_built_at"
-#: What the index holds: the stemmer, and how the summary is indexed (see indexed_summary).
-#: A database indexed differently is re-indexed when opened.
-INDEX_VERSION = f"{STEM_VERSION}/summary-1"
+#: What the index holds: the stemmer, how the summary is indexed (see indexed_summary)
+#: and the filter tokens. A database indexed differently is re-indexed when opened.
+INDEX_VERSION = f"{STEM_VERSION}/summary-1/tags-1"
 _REBUILD_BATCH = 5000
+_MAX_PERIOD_TOKENS = 60
+"""A period needing more year and month tokens than this is checked on dates only."""
 
 
 def indexed_summary(summary: str, content_text: str) -> str:
@@ -59,37 +75,150 @@ def stems_of(title: str, summary: str, content_text: str) -> tuple[str, str]:
     return stem_text(title), stem_text(f"{indexed_summary(summary, content_text)}\n{content_text}")
 
 
-def fts_row(item_id: int, title: str, summary: str, content_text: str,
+def fts_row(item_id: int, title: str, summary: str, content_text: str, tags: str,
             stems: tuple[str, str] | None = None) -> FtsRow:
-    """The values indexed for one item: raw text plus its stemmed shadow."""
+    """The values indexed for one item: raw text, its stemmed shadow and its tags."""
     stem_title, stem_body = stems or stems_of(title, summary, content_text)
     return (item_id, title, indexed_summary(summary, content_text), content_text,
-            stem_title, stem_body)
+            stem_title, stem_body, tags)
 
 
+# -- filter tokens -------------------------------------------------------------------------
+def label_token(label: str) -> str:
+    """The token of a label (any case): exact for any label name (hex of its UTF-8)."""
+    return "d" + label.lower().encode().hex()
+
+
+def label_of(token: str) -> str:
+    """The label of a label token (see :func:`label_token`)."""
+    return bytes.fromhex(token[1:]).decode()
+
+
+def item_tags(source_id: int, published_at: str, labels: Iterable[str]) -> str:
+    """The tags of an item: source, UTC year and month (``published_at`` as stored),
+    and the labels that count (``overig`` when there are none)."""
+    chosen = sorted({lab for lab in labels if lab != OVERIG}) or [OVERIG]
+    year, month = published_at[:4], published_at[5:7]
+    return " ".join([f"s{source_id}", f"y{year}", f"m{year}{month}",
+                     *(label_token(lab) for lab in chosen)])
+
+
+def tags_of(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, str]:
+    """The tags the items ``ids`` should have now (from their row and labels)."""
+    listed = json_ids(ids)
+    human: dict[int, list[str]] = {}
+    model: dict[int, list[str]] = {}
+    for item_id, label, origin in conn.execute(
+        "SELECT item_id, label, origin FROM item_labels "
+        "WHERE item_id IN (SELECT value FROM json_each(?))", (listed,),
+    ):
+        (human if origin == "human" else model).setdefault(item_id, []).append(label)
+    return {
+        item_id: item_tags(source_id, published_at,
+                           human.get(item_id) or model.get(item_id) or ())
+        for item_id, source_id, published_at in conn.execute(
+            "SELECT id, source_id, published_at FROM items "
+            "WHERE id IN (SELECT value FROM json_each(?))", (listed,),
+        )
+    }
+
+
+def source_filter(source_ids: Iterable[int]) -> str:
+    """MATCH expression: the item comes from one of the sources."""
+    return "tags : (" + " OR ".join(f"s{int(s)}" for s in source_ids) + ")"
+
+
+def label_filter(labels: Iterable[str]) -> str:
+    """MATCH expression: one of the labels counts for the item (``overig``: none)."""
+    return "tags : (" + " OR ".join(label_token(lab) for lab in labels) + ")"
+
+
+def period_filter(since: datetime | None, until: datetime | None,
+                  first: str | None, last: str | None) -> str | None:
+    """MATCH expression for the UTC months from ``since`` to ``until`` (exclusive), a
+    superset of the period (the exact dates are checked on the items as well); whole
+    years as year tokens. ``first`` and ``last`` are the archive's earliest and latest
+    ``published_at`` (an open end stops there). None when no token would narrow it
+    (nothing stored, or too many tokens)."""
+    if first is None or last is None:
+        return None
+    start = (since.astimezone(UTC).strftime("%Y%m") if since else first[:4] + first[5:7])
+    end_at = until.astimezone(UTC) - timedelta(microseconds=1) if until else None
+    end = end_at.strftime("%Y%m") if end_at else last[:4] + last[5:7]
+    start = max(start, first[:4] + first[5:7])
+    end = min(end, last[:4] + last[5:7])
+    if start > end:
+        return "tags : (m000000)"  # the period holds nothing stored: no item matches
+    tokens: list[str] = []
+    year, month = int(start[:4]), int(start[4:])
+    end_year, end_month = int(end[:4]), int(end[4:])
+    while (year, month) <= (end_year, end_month):
+        if month == 1 and (year < end_year or end_month == 12):
+            tokens.append(f"y{year:04d}")
+            year += 1
+            continue
+        tokens.append(f"m{year:04d}{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        if len(tokens) > _MAX_PERIOD_TOKENS:
+            return None
+    return "tags : (" + " OR ".join(tokens) + ")"
+
+
+# -- writing the index ---------------------------------------------------------------------
 def index_rows(conn: sqlite3.Connection, rows: Iterable[FtsRow]) -> None:
-    """Add rows to the index (and count their words in the search vocabulary)."""
+    """Add new rows to the index, remember their tags (and count their words in the
+    search vocabulary)."""
     rows = list(rows)
     conn.executemany(_INSERT, rows)
+    conn.executemany(_SAVE_TAGS, ((row[0], row[6]) for row in rows))
     vocabulary.record(conn, rows)
+
+
+def _indexed(conn: sqlite3.Connection, ids: Sequence[int]) -> list[FtsRow]:
+    """The rows as they are in the index now (stems recomputed, tags as saved)."""
+    old = conn.execute(
+        "SELECT i.id, i.title, i.summary, i.content_text, coalesce(t.tags, '') "
+        "FROM items i LEFT JOIN search_tags t ON t.item_id = i.id "
+        "WHERE i.id IN (SELECT value FROM json_each(?))",
+        (json_ids(ids),),
+    ).fetchall()
+    return [fts_row(item_id, title, summary, text, tags)
+            for item_id, title, summary, text, tags in old]
 
 
 def unindex_items(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
     """Remove the items ``ids`` (still present in ``items``) from the index."""
     if not ids:
         return
-    old = conn.execute(
-        "SELECT id, title, summary, content_text FROM items "
-        "WHERE id IN (SELECT value FROM json_each(?))",
-        (json_ids(ids),),
-    ).fetchall()
-    conn.executemany(_DELETE, (fts_row(*row) for row in old))
+    conn.executemany(_DELETE, _indexed(conn, ids))
+    conn.execute("DELETE FROM search_tags WHERE item_id IN (SELECT value FROM json_each(?))",
+                 (json_ids(ids),))
+
+
+def retag(conn: sqlite3.Connection, ids: Sequence[int]) -> int:
+    """Re-index those of the items ``ids`` whose tags changed (their labels changed);
+    return how many. The text is re-stemmed for them: FTS5 cannot change one column."""
+    if not ids:
+        return 0
+    saved = dict(conn.execute(
+        "SELECT item_id, tags FROM search_tags WHERE item_id IN (SELECT value FROM json_each(?))",
+        (json_ids(ids),)))
+    wanted = {i: t for i, t in tags_of(conn, ids).items() if saved.get(i) != t}
+    if not wanted:
+        return 0
+    old = _indexed(conn, list(wanted))
+    conn.executemany(_DELETE, old)
+    new = [(*row[:6], wanted[row[0]]) for row in old]
+    conn.executemany(_INSERT, new)
+    conn.executemany(_SAVE_TAGS, ((row[0], row[6]) for row in new))
+    return len(new)
 
 
 def rebuild(conn: sqlite3.Connection) -> None:
     """Rebuild the whole index from ``items`` with the current stemmer (in a transaction
     the caller holds) and record the stemmer version."""
     conn.execute("INSERT INTO items_fts(items_fts) VALUES ('delete-all')")
+    conn.execute("DELETE FROM search_tags")
     vocabulary.reset(conn)
     last = 0
     while True:
@@ -100,7 +229,9 @@ def rebuild(conn: sqlite3.Connection) -> None:
         ).fetchall()
         if not rows:
             break
-        index_rows(conn, (fts_row(*row) for row in rows))
+        tags = tags_of(conn, [row[0] for row in rows])
+        index_rows(conn, (fts_row(item_id, title, summary, text, tags[item_id])
+                          for item_id, title, summary, text in rows))
         last = rows[-1][0]
     conn.execute("INSERT INTO items_fts(items_fts) VALUES ('optimize')")
     conn.executemany(
@@ -114,4 +245,3 @@ def needs_rebuild(conn: sqlite3.Connection) -> bool:
     """True when the index was built with other stemming rules than the current ones."""
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (_META_KEY,)).fetchone()
     return row is None or row[0] != INDEX_VERSION
-

@@ -12,7 +12,8 @@ from nieuwsradar.storage import fts
 from nieuwsradar.storage.base import StorageBase
 from nieuwsradar.storage.clusters import refresh_clusters
 from nieuwsradar.storage.convert import json_ids, load_items, to_db
-from nieuwsradar.types import Item, NewItem
+from nieuwsradar.storage.labels import write_model_labels
+from nieuwsradar.types import Item, Label, NewItem
 
 _INSERT = (
     "INSERT INTO items (source_id, guid, url, title, summary, content_text, content_html, "
@@ -25,8 +26,9 @@ _UPDATE = (
 )
 
 
-#: One item waiting to be written: the item, its signature and its stemmed shadow.
-Pending = tuple[NewItem, bytes | None, tuple[str, str] | None]
+#: One item waiting to be written: the item, its signature, its stemmed shadow and its
+#: model labels (None: not classified).
+Pending = tuple[NewItem, bytes | None, tuple[str, str] | None, Sequence[Label] | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,15 +116,19 @@ class ItemsMixin(StorageBase):
         self, source_id: int, items: Sequence[NewItem],
         signatures: Sequence[bytes | None] | None = None,
         stems: Sequence[tuple[str, str]] | None = None,
+        labels: Sequence[Sequence[Label]] | None = None,
     ) -> UpsertResult:
         """Store a batch of items of one source in one transaction.
 
         A new guid is inserted; a known guid with another content_hash is updated (text,
-        index and signature; its labels stay until the caller reclassifies
-        ``updated_ids``); a known guid with the same hash is left alone; a guid or url
-        that was deleted from this source (tombstone) is skipped. ``signatures[i]`` is
-        the opaque near-duplicate signature of ``items[i]``; ``stems[i]``, when given, is
-        its stemmed shadow from :func:`~nieuwsradar.storage.fts.stems_of`.
+        index and signature); a known guid with the same hash is left alone; a guid or
+        url that was deleted from this source (tombstone) is skipped. ``signatures[i]``
+        is the opaque near-duplicate signature of ``items[i]``; ``stems[i]``, when given,
+        is its stemmed shadow from :func:`~nieuwsradar.storage.fts.stems_of`;
+        ``labels[i]``, when given, are the model's labels of ``items[i]``, stored for the
+        new and updated items before they are indexed (the index holds the labels that
+        count, see :mod:`~nieuwsradar.storage.fts`). Without ``labels`` an updated item
+        keeps its labels.
 
         Some feeds hand out a new guid on every fetch. An item with an unknown guid but
         the canonical url and title of an item the source already has is that item
@@ -134,12 +140,14 @@ class ItemsMixin(StorageBase):
             )
         if stems is not None and len(stems) != len(items):
             raise ValueError(f"got {len(stems)} stems for {len(items)} items; pass one per item")
-        sigs = signatures if signatures is not None else [None] * len(items)
-        shadows: Sequence[tuple[str, str] | None] = (
-            stems if stems is not None else [None] * len(items))
+        if labels is not None and len(labels) != len(items):
+            raise ValueError(f"got {len(labels)} label lists for {len(items)} items; "
+                             "pass one per item")
+        none = [None] * len(items)
         batch: dict[str, Pending] = {}
-        for item, sig, shadow in zip(items, sigs, shadows, strict=True):
-            batch.setdefault(item.guid, (item, sig, shadow))
+        for pending in zip(items, signatures or none, stems or none, labels or none,
+                           strict=True):
+            batch.setdefault(pending[0].guid, pending)
         repeats = len(items) - len(batch)
         with self.transaction():
             conn = self._conn
@@ -181,6 +189,14 @@ class ItemsMixin(StorageBase):
             new_ids = self._insert(source_id, new)
             ids.update((pair[0].guid, i) for pair, i in zip(new, new_ids, strict=True))
             updated_ids = self._update(changed)
+            written = [*zip(new_ids, new, strict=True), *changed]
+            write_model_labels(conn, [(i, pair[3]) for i, pair in written
+                                      if pair[3] is not None])
+            tags = fts.tags_of(conn, [i for i, _ in written])
+            fts.index_rows(conn, (
+                fts.fts_row(i, item.title, item.summary, item.content_text, tags[i], shadow)
+                for i, (item, _, shadow, _) in written
+            ))
         return UpsertResult(
             new_ids=new_ids,
             updated_ids=updated_ids,
@@ -194,19 +210,14 @@ class ItemsMixin(StorageBase):
             return []
         conn = self._conn
         before = _sequence(conn)
-        conn.executemany(_INSERT, (_row(source_id, item, sig) for item, sig, _ in new))
+        conn.executemany(_INSERT, (_row(source_id, item, sig) for item, sig, _, _ in new))
         after = _sequence(conn)
         # AUTOINCREMENT ids only grow and we hold the write lock: n new rows whose ids
         # lie in (before, after] with after - before == n are exactly that range, in order.
         if after - before != len(new):
             raise self._fail(f"item ids {before + 1}..{after} are not consecutive for "
                              f"{len(new)} new items; run check_integrity()")
-        new_ids = list(range(before + 1, after + 1))
-        fts.index_rows(conn, (
-            fts.fts_row(i, item.title, item.summary, item.content_text, shadow)
-            for i, (item, _, shadow) in zip(new_ids, new, strict=True)
-        ))
-        return new_ids
+        return list(range(before + 1, after + 1))
 
     def _update(self, changed: list[tuple[int, Pending]]) -> list[int]:
         if not changed:
@@ -215,11 +226,7 @@ class ItemsMixin(StorageBase):
         ids = [item_id for item_id, _ in changed]
         fts.unindex_items(conn, ids)
         conn.executemany(_UPDATE, (
-            (*_row(0, item, sig)[2:], item_id) for item_id, (item, sig, _) in changed
-        ))
-        fts.index_rows(conn, (
-            fts.fts_row(item_id, item.title, item.summary, item.content_text, shadow)
-            for item_id, (item, _, shadow) in changed
+            (*_row(0, item, sig)[2:], item_id) for item_id, (item, sig, _, _) in changed
         ))
         return ids
 

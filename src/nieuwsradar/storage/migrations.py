@@ -11,7 +11,8 @@ fixed width and therefore sortable as text. JSON columns hold JSON text.
 
 The FTS5 table ``items_fts`` is an external-content table over the view
 ``items_fts_content``: the raw columns are read back from ``items`` (for snippets) and
-the stemmed shadow columns are stored only in the index (the view returns '' for them).
+the stemmed shadow columns and the filter tokens (``tags``) are stored only in the index
+(the view returns '' for them).
 Storage writes the index explicitly in the same transaction as the item; see
 :mod:`nieuwsradar.storage.fts`.
 """
@@ -343,10 +344,32 @@ def _v8_search(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX items_search ON items(id, source_id, published_at)")
 
 
+# Filter tokens in the search index (see storage/fts.py): items_fts gets a ``tags`` column
+# and search_tags keeps what each item's row holds there. FTS5 cannot add a column, so
+# the index is dropped and made anew, empty; forgetting the recorded index version makes
+# the next open rebuild it (storage/db.py), in a transaction of its own.
+_V9_FILTER_TOKENS = _script(
+    "DROP TABLE items_fts",
+    "DROP VIEW items_fts_content",
+    """CREATE VIEW items_fts_content AS
+        SELECT id, title, summary, content_text, '' AS stem_title, '' AS stem_body,
+        '' AS tags FROM items""",
+    """CREATE VIRTUAL TABLE items_fts USING fts5(
+        title, summary, content_text, stem_title, stem_body, tags,
+        content = 'items_fts_content', content_rowid = 'id',
+        tokenize = 'unicode61 remove_diacritics 2'
+    )""",
+    """CREATE TABLE search_tags (
+        item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+        tags TEXT NOT NULL
+    )""",
+    "DELETE FROM meta WHERE key = 'fts_stemmer'",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _V1_CORE, _V2_MEMBERS_DIGESTS_MEETINGS, _V3_ITEMS_BY_SOURCE_URL, _V4_SOURCE_LEASES,
     _V5_USERS_AND_CORRECTIONS, _V6_DIGEST_SEND_LOG, _V7_TREND_COUNTS_AND_TOPIC_PINS,
-    _v8_search,
+    _v8_search, _V9_FILTER_TOKENS,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -13,7 +13,10 @@ docs/benchmarks.md):
 
 * **Matches** are walked newest stored first (descending rowid, the order of the index's
   lists) and stop at the caller's cap, so counting and facets cost at most the cap.
-  Filters are checked through ``items_search``, a narrow index of (id, source_id,
+  The filters on sources, labels and the period are part of the MATCH expression (the
+  filter tokens of :mod:`.fts`), so FTS5 intersects the lists: a common word with a
+  filter that keeps few of its matches no longer walks them all. The exact dates of a
+  period are checked through ``items_search``, a narrow index of (id, source_id,
   published_at), instead of the wide item rows.
 * **Ranking** with bm25 costs more than the matches it ranks: FTS5 first counts, for
   every phrase of the query, all items holding it (its idf), so a common word costs a
@@ -34,8 +37,8 @@ from __future__ import annotations
 
 import bisect
 import functools
-import json
 import math
+import operator
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -44,9 +47,9 @@ from datetime import datetime
 from typing import Protocol
 
 from nieuwsradar.stemming import fold, split_words, stem_text
-from nieuwsradar.storage import vocabulary
+from nieuwsradar.storage import fts, vocabulary
 from nieuwsradar.storage.base import StorageBase
-from nieuwsradar.storage.convert import OVERIG, json_ids, load_items, to_db
+from nieuwsradar.storage.convert import json_ids, load_items, to_db
 from nieuwsradar.types import Item, SearchHit
 
 MARK_START = "\x02"
@@ -60,33 +63,20 @@ WORD_CACHE = 100_000
 """Words of item texts whose tokens and stems are remembered for snippets (a few MB)."""
 BM25_BUDGET = 40_000
 """Rank with bm25 when the query's phrases occur in at most this many items together."""
-BM25_WEIGHTS = (10.0, 4.0, 1.0, 5.0, 1.5)
-"""title, summary, content_text, stem_title, stem_body (column order of items_fts)."""
+BM25_WEIGHTS = (10.0, 4.0, 1.0, 5.0, 1.5, 0.0)
+"""title, summary, content_text, stem_title, stem_body, tags (column order of items_fts)."""
 TITLE_WEIGHT = 10.0
 COMPOUND_LIMIT = 12
-EXCLUDE_WINDOW = 100_000
-"""Matches of a query with an exclusion are walked in id ranges, the first (newest) of
-this size, each next one twice as large (see SearchMixin.match_ids)."""
-SOURCE_SCAN = 300_000
-"""Sources holding at most this many items are searched by set membership (see
-SearchMixin._match_ids_in_sources)."""
 """At most this many compounds are searched for one word (the most frequent ones)."""
+EXCLUDE_WINDOW = 100_000
+"""Items of a query with only an exclusion are walked in id ranges, the first (newest)
+of this size, each next one twice as large (see SearchMixin.match_ids)."""
 
 _CORE = re.compile(r"[^\W_](?:.*[^\W_])?", re.DOTALL)
 """A word without its leading and trailing punctuation (marks go around that part)."""
 _BM25 = "bm25(items_fts, " + ", ".join(str(w) for w in BM25_WEIGHTS) + ")"
 _TITLE = "{title stem_title}"
 _ITEMS = "items i INDEXED BY items_search"
-_EFFECTIVE = (  # label row l counts: it is human, or the item has no human labels
-    "(l.origin = 'human' OR NOT EXISTS (SELECT 1 FROM item_labels h "
-    "WHERE h.item_id = {id} AND h.origin = 'human'))"
-)
-_LABEL_FILTER = (  # {marks}: one "?" per label (a json_each list cost 1.5-2x per item)
-    "(EXISTS (SELECT 1 FROM item_labels l WHERE l.item_id = {id} "  # noqa: S608
-    "AND l.label IN ({marks}) AND " + _EFFECTIVE + ") "
-    "OR (? AND NOT EXISTS (SELECT 1 FROM item_labels l WHERE l.item_id = {id} "
-    "AND l.label <> ? AND " + _EFFECTIVE + ")))"
-)
 _EXCLUDE = "{id} NOT IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)"
 _EXCLUDE_IN_RANGE = (
     "{id} BETWEEN ? AND ? AND {id} NOT IN "
@@ -96,20 +86,35 @@ _EXCLUDE_IN_RANGE = (
 
 @dataclass(frozen=True, slots=True)
 class _Filters:
-    """The SQL conditions of a query's filters: ``on_id`` are written with ``{id}`` for
-    the item id (they need no item row), ``on_item`` use ``i`` (items_search)."""
+    """A query's filters: ``tags`` the MATCH expression of its filter tokens (sources,
+    labels, period; None: none), and SQL conditions: ``on_item`` use ``i``
+    (items_search: the exact dates), ``on_id`` are written with ``{id}`` for the item id
+    (an exclusion that is not in the MATCH expression)."""
 
+    tags: str | None
     on_id: list[tuple[str, list[object]]]
     on_item: list[tuple[str, list[object]]]
-    source_ids: list[int] | None = None
-    """The sources an item must come from (None: any)."""
 
     def in_range(self, exclude: str, low: int, high: int) -> _Filters:
         """These filters for the items ``low`` to ``high`` (ids): the exclusion's matches
         are read for that range only."""
         on_id = [(sql, values) for sql, values in self.on_id if sql != _EXCLUDE]
         on_id.append((_EXCLUDE_IN_RANGE, [low, high, exclude, low, high]))
-        return _Filters(on_id, self.on_item, self.source_ids)
+        return _Filters(self.tags, on_id, self.on_item)
+
+    def match(self, query: SearchQuery) -> str | None:
+        """The MATCH expression of the query's text (confined to the text columns)
+        and these filter tokens, with the exclusion of a query that has no other words;
+        None when there is nothing to match (walk the items instead)."""
+        parts = [f"{fts.TEXT_COLUMNS} : ({query.match})"] if query.match is not None else []
+        if self.tags is not None:
+            parts.append(self.tags)
+        if not parts:
+            return None
+        joined = " AND ".join(f"({part})" for part in parts)
+        if query.exclude is not None:  # (then the filter tokens are the other part)
+            return f"({joined}) NOT ({fts.TEXT_COLUMNS} : ({query.exclude}))"
+        return joined
 
     def where(self, id_expr: str) -> tuple[list[str], list[object]]:
         """Conditions and parameters, the item id written as ``id_expr``."""
@@ -189,9 +194,14 @@ class _Marker:
         found = self.seen.get(word)
         if found is None:
             tokens = _tokens_of(word)
-            found = any(t in self.exact or t.startswith(self.prefixes) for t in tokens) or (
-                any(t.startswith(self.heads) for t in tokens)
-                and not self.stems.isdisjoint(_stems_of(word)))
+            if len(tokens) == 1:  # most words: no generators (a page has ~1,300 words)
+                token = tokens[0]
+                found = token in self.exact or token.startswith(self.prefixes) or (
+                    token.startswith(self.heads) and not self.stems.isdisjoint(_stems_of(word)))
+            else:
+                found = any(t in self.exact or t.startswith(self.prefixes) for t in tokens) or (
+                    any(t.startswith(self.heads) for t in tokens)
+                    and not self.stems.isdisjoint(_stems_of(word)))
             self.seen[word] = found
         return found
 
@@ -204,7 +214,9 @@ class _Marker:
         query again for every hit, which for a prefix or a common word costs far more.
         """
         words = (item.content_text or item.summary or item.title).split()[:SNIPPET_SCAN]
-        hits = [n for n, word in enumerate(words) if self.wanted(word)]
+        seen, wanted = self.seen, self.wanted
+        hits = [n for n, word in enumerate(words)
+                if (seen[word] if word in seen else wanted(word))]
         start, best = 0, 0
         for first, position in enumerate(hits):  # the window starting just before a hit
             inside = bisect.bisect_left(hits, position + SNIPPET_TOKENS - 4) - first
@@ -244,16 +256,21 @@ class SearchMixin(StorageBase):
             return vocabulary.compounds(self._conn, stem, limit=COMPOUND_LIMIT)
 
     def _filters(self, query: SearchQuery) -> _Filters | None:
-        """The query's filters as SQL; None when they cannot match anything."""
-        on_id: list[tuple[str, list[object]]] = []
+        """The query's filters as filter tokens and SQL; None when they cannot match
+        anything."""
         on_item: list[tuple[str, list[object]]] = []
-        source_ids: list[int] | None = None
-        if query.exclude is not None:
-            on_id.append((_EXCLUDE, [query.exclude]))
+        tags: list[str] = []
         if query.since is not None:
             on_item.append(("i.published_at >= ?", [to_db(query.since, "since")]))
         if query.until is not None:
             on_item.append(("i.published_at < ?", [to_db(query.until, "until")]))
+        if on_item:
+            first, last = self._conn.execute(
+                "SELECT (SELECT min(published_at) FROM items), "
+                "(SELECT max(published_at) FROM items)").fetchone()
+            period = fts.period_filter(query.since, query.until, first, last)
+            if period is not None:
+                tags.append(period)
         if query.sources or query.source_ids:
             wanted = [fold(s) for s in query.sources]
             chosen = set(query.source_ids)
@@ -265,16 +282,15 @@ class SearchMixin(StorageBase):
             ]
             if not ids:
                 return None
-            source_ids = ids
-            on_item.append(("i.source_id IN (SELECT value FROM json_each(?))",
-                            [json.dumps(ids)]))
+            tags.append(fts.source_filter(ids))
         for group in (query.labels, query.domains):
             if group:
-                labels = sorted({lab.lower() for lab in group})
-                marks = ", ".join("?" * len(labels))
-                on_id.append((_LABEL_FILTER.replace("{marks}", marks),
-                              [*labels, int(OVERIG in labels), OVERIG]))
-        return _Filters(on_id, on_item, source_ids)
+                tags.append(fts.label_filter(sorted({lab.lower() for lab in group})))
+        # An exclusion joins the MATCH expression when there is one to join (Filters.match).
+        on_id: list[tuple[str, list[object]]] = []
+        if query.exclude is not None and query.match is None and not tags:
+            on_id.append((_EXCLUDE, [query.exclude]))
+        return _Filters(" AND ".join(tags) if tags else None, on_id, on_item)
 
     def _fts_where(self, filters: _Filters, match: str) -> tuple[str, list[object]]:
         """FROM and WHERE of a full-text query with the filters (the narrow items index
@@ -291,28 +307,26 @@ class SearchMixin(StorageBase):
         """The ids of up to ``limit`` matches, newest stored first: the set that counts
         and facets are taken over.
 
-        With an exclusion and no other words, the items are walked in id ranges
-        (:data:`EXCLUDE_WINDOW`, then twice as large each time), newest first, until
-        ``limit`` are found: ``NOT IN`` the exclusion's matches would otherwise read every
-        item holding the excluded word before the first match is returned, while a range
-        reads only its part of that list (1M items: 0.4 s → 0.2 s for
-        ``domein:handhaving -boa's``). Walking full-text matches in ranges was measured
-        slower when few of them pass the filters, so it is not done.
+        A query with only an exclusion (``-boa``, no filter tokens) walks the items in id
+        ranges (:data:`EXCLUDE_WINDOW`, then twice as large each time), newest first,
+        until ``limit`` are found: ``NOT IN`` the exclusion's matches would otherwise
+        read every item holding the excluded word before the first match is returned,
+        while a range reads only its part of that list.
         """
         with self._reading("finding matches"):
             filters = self._filters(query)
             if filters is None or limit <= 0:
                 return []
-            if query.match is not None and self._few_items(filters):
-                return self._match_ids_in_sources(query.match, filters, limit)
-            if query.exclude is None or query.match is not None:
-                return self._match_ids(query.match, filters, limit)
+            match = filters.match(query)
+            if match is not None or not filters.on_id:
+                return self._match_ids(match, filters, limit)
+            assert query.exclude is not None
             found: list[int] = []
             high = int(self._conn.execute("SELECT max(id) FROM items").fetchone()[0] or 0)
             window = EXCLUDE_WINDOW
             while high > 0 and len(found) < limit:
                 low = max(1, high - window + 1)
-                found += self._match_ids(query.match, filters.in_range(query.exclude, low, high),
+                found += self._match_ids(None, filters.in_range(query.exclude, low, high),
                                          limit - len(found))
                 high, window = low - 1, window * 2
             return found
@@ -328,40 +342,6 @@ class SearchMixin(StorageBase):
             sql = f"SELECT items_fts.rowid FROM {body} ORDER BY items_fts.rowid DESC LIMIT ?"  # noqa: S608
         return [r[0] for r in self._conn.execute(sql, (*params, limit))]
 
-    def _few_items(self, filters: _Filters) -> bool:
-        """True when the chosen sources hold at most :data:`SOURCE_SCAN` items."""
-        if filters.source_ids is None:
-            return False
-        (count,) = self._conn.execute(
-            "SELECT count(*) FROM (SELECT 1 FROM items WHERE source_id IN "
-            "(SELECT value FROM json_each(?)) LIMIT ?)",
-            (json_ids(filters.source_ids), SOURCE_SCAN + 1),
-        ).fetchone()
-        return bool(count <= SOURCE_SCAN)
-
-    def _match_ids_in_sources(self, match: str, filters: _Filters, limit: int) -> list[int]:
-        """:meth:`match_ids` for sources that hold few items: their ids (with the date
-        filters) are read through the source index, and the full-text matches are
-        checked against that list in SQLite's memory instead of looking up each match's
-        item row (the unary ``+`` keeps FTS5 from being handed the list). FTS5 is handed
-        the list's id range: a source active for part of the archive's time walks only
-        that part of the word's matches."""
-        item_where = [sql for sql, _ in filters.on_item]
-        item_params = [v for _, values in filters.on_item for v in values]
-        allowed = [r[0] for r in self._conn.execute(
-            f"SELECT i.id FROM items i {_where(item_where)}", item_params)]  # noqa: S608
-        if not allowed:
-            return []
-        where = ["items_fts MATCH ?", "items_fts.rowid BETWEEN ? AND ?",
-                 "+items_fts.rowid IN (SELECT value FROM json_each(?))"]
-        where += [sql.format(id="items_fts.rowid") for sql, _ in filters.on_id]
-        params = [v for _, values in filters.on_id for v in values]
-        return [r[0] for r in self._conn.execute(
-            f"SELECT items_fts.rowid FROM items_fts {_where(where)} "  # noqa: S608
-            "ORDER BY items_fts.rowid DESC LIMIT ?",
-            (match, min(allowed), max(allowed), json_ids(allowed), *params, limit),
-        )]
-
     def count_matches(self, query: SearchQuery, *, cap: int | None = None) -> int:
         """How many items match the query and its filters; with ``cap``, counting stops
         there, which bounds the cost of very broad queries."""
@@ -371,11 +351,12 @@ class SearchMixin(StorageBase):
             filters = self._filters(query)
             if filters is None:
                 return 0
-            if query.match is None:
+            match = filters.match(query)
+            if match is None:
                 where, params = filters.where("i.id")
                 sql = f"SELECT count(*) FROM {_ITEMS} {_where(where)}"  # noqa: S608
             else:
-                body, params = self._fts_where(filters, query.match)
+                body, params = self._fts_where(filters, match)
                 sql = f"SELECT count(*) FROM {body}"  # noqa: S608
             return int(self._conn.execute(sql, params).fetchone()[0])
 
@@ -395,17 +376,18 @@ class SearchMixin(StorageBase):
             if filters is None or limit <= 0:
                 return []
             ranks: dict[int, float] = {}
-            if query.match is None:
+            match = filters.match(query)
+            if match is None:
                 where, params = filters.where("i.id")
                 ids = [r[0] for r in self._conn.execute(
                     "SELECT i.id FROM items i "  # noqa: S608
                     f"{_where(where)} ORDER BY i.published_at DESC, i.id DESC LIMIT ? OFFSET ?",
                     (*params, limit, offset),
                 )]
-            elif newest:
-                ids = self._newest(query.match, filters, limit, offset, matches, complete)
+            elif newest or query.match is None:
+                ids = self._newest(match, filters, limit, offset, matches, complete)
             else:
-                ranks = self._ranked(query, filters, limit + offset, matches)
+                ranks = self._ranked(query, match, filters, limit + offset, matches, complete)
                 ids = list(ranks)[offset:offset + limit]
             items = {item.id: item for item in load_items(self._conn, ids)}
         marker = _Marker(query)
@@ -415,14 +397,25 @@ class SearchMixin(StorageBase):
         ]
 
     # -- ranking -------------------------------------------------------------------------
-    def _ranked(self, query: SearchQuery, filters: _Filters, top: int,
-                matches: Sequence[int] | None) -> dict[int, float]:
-        """The ``top`` best matches, best first, with their rank (lower is better)."""
+    def _ranked(self, query: SearchQuery, match: str, filters: _Filters, top: int,
+                matches: Sequence[int] | None, complete: bool) -> dict[int, float]:
+        """The ``top`` best matches, best first, with their rank (lower is better).
+
+        bm25 counts the items of every phrase of the MATCH expression, filter tokens
+        too (a label's token is in a third of the archive): with filter tokens it ranks
+        only when the matches are all known, over those, with the text alone.
+        """
         assert query.match is not None
-        body, params = self._fts_where(filters, query.match)
+        body, params = self._fts_where(filters, match)
         parts = [*query.groups, *query.negated]
         counts = vocabulary.doc_counts(self._conn, (k for g in parts for k in _group_keys(g)))
-        if all(not g.prefix for g in parts) and sum(counts.values()) <= BM25_BUDGET:
+        if (all(not g.prefix for g in parts) and sum(counts.values()) <= BM25_BUDGET
+                and (filters.tags is None or (matches is not None and complete))):
+            if filters.tags is not None and matches:
+                body = ("items_fts WHERE items_fts MATCH ? AND items_fts.rowid BETWEEN ? AND ? "
+                        "AND +items_fts.rowid IN (SELECT value FROM json_each(?))")
+                params = [f"{fts.TEXT_COLUMNS} : ({query.match})", min(matches),
+                          max(matches), json_ids(matches)]
             rows = self._conn.execute(
                 f"SELECT items_fts.rowid, {_BM25} FROM {body} ORDER BY 2, 1 DESC LIMIT ?",  # noqa: S608
                 (*params, top),
@@ -449,7 +442,8 @@ class SearchMixin(StorageBase):
             )}
             for item_id in scores:
                 scores[item_id] += idf * (TITLE_WEIGHT if item_id in in_title else 1.0)
-        best = sorted(scores.items(), key=lambda kv: (-kv[1], -kv[0]))[:top]
+        # Best first; the sort is stable, so ties keep the window's order (newest first).
+        best = sorted(scores.items(), key=operator.itemgetter(1), reverse=True)[:top]
         ranked = {item_id: -score for item_id, score in best}
         # Deeper pages go on with the older matches, newest first (rank 0: unranked).
         ranked.update((item_id, 0.0) for item_id in rest[:top - len(ranked)])
@@ -460,18 +454,22 @@ class SearchMixin(StorageBase):
         """Ids of one page of matches, newest published first.
 
         Items are stored roughly in the order they are published, so the page is taken
-        from the newest stored matches (``matches``, or the newest :data:`RANK_WINDOW`)
-        sorted by date. Unless those are all the matches, it is then completed with the
-        "stragglers": older-stored items published at least as late as the page's last
-        item (few: found through the date index, each checked against the query).
+        from the newest stored matches (the newest :data:`RANK_WINDOW` of ``matches`` or
+        of the index) sorted by date. Unless those are all the matches, it is then
+        completed with the "stragglers": older-stored items published at least as late
+        as the page's last item (few: found through the date index, each checked against
+        the query). Sorting all 10,000 counted matches by date instead cost 8 ms.
         """
+        size = max(RANK_WINDOW, offset + limit)
         if matches is None:
             body, params = self._fts_where(filters, match)
             matches = [r[0] for r in self._conn.execute(
                 f"SELECT items_fts.rowid FROM {body} ORDER BY items_fts.rowid DESC LIMIT ?",  # noqa: S608
-                (*params, max(RANK_WINDOW, offset + limit)),
+                (*params, size),
             )]
-            complete = len(matches) < max(RANK_WINDOW, offset + limit)
+            complete = len(matches) < size
+        elif len(matches) > size:
+            matches, complete = matches[:size], False
         if not matches:
             return []
         rows = self._conn.execute(
@@ -498,36 +496,25 @@ class SearchMixin(StorageBase):
     # -- facets --------------------------------------------------------------------------
     def facet_counts(self, ids: Sequence[int]) -> tuple[list[tuple[str, int]],
                                                         list[tuple[int, str, int]]]:
-        """How many of the items ``ids`` carry each effective label ("overig" = none),
-        and come from each source (id, name, count); both most frequent first."""
-        labels: Counter[str] = Counter()
-        sources: Counter[int] = Counter()
+        """How many of the items ``ids`` carry each label that counts ("overig" = none),
+        and come from each source (id, name, count); both most frequent first.
+
+        Read from the items' filter tokens (``search_tags``: one short row per item), so
+        a facet counts exactly what its filter finds.
+        """
         with self._reading("counting facets"):
-            # One pass: each item's source (narrow index) and its labels, human and model.
             rows = self._conn.execute(
-                "SELECT i.id, i.source_id, l.label, l.origin FROM json_each(?) m "  # noqa: S608
-                f"JOIN {_ITEMS} ON i.id = m.value "
-                "LEFT JOIN item_labels l ON l.item_id = m.value",
+                "SELECT tags FROM search_tags WHERE item_id IN (SELECT value FROM json_each(?))",
                 (json_ids(ids),),
             ).fetchall()
-            last = None
-            human: list[str] = []
-            model: list[str] = []
-            for item_id, source_id, label, origin in [*rows, (None, None, None, None)]:
-                if item_id != last:
-                    if last is not None:
-                        chosen = [x for x in (human or model) if x != OVERIG]
-                        labels.update(chosen or [OVERIG])
-                    last, human, model = item_id, [], []
-                    if source_id is not None:
-                        sources[source_id] += 1
-                if label is not None:
-                    (human if origin == "human" else model).append(label)
+            tokens = Counter(" ".join(tags for (tags,) in rows).split())
+            sources = {int(token[1:]): n for token, n in tokens.items() if token[0] == "s"}
             names = dict(self._conn.execute(
                 "SELECT id, name FROM sources WHERE id IN (SELECT value FROM json_each(?))",
                 (json_ids(sources),),
             ).fetchall())
-        by_label = sorted(labels.items(), key=lambda kv: (-kv[1], kv[0]))
+        labels = [(fts.label_of(token), n) for token, n in tokens.items() if token[0] == "d"]
+        by_label = sorted(labels, key=lambda kv: (-kv[1], kv[0]))
         by_source = sorted(((s, str(names.get(s, "")), n) for s, n in sources.items()),
                            key=lambda r: (-r[2], r[1]))
         return by_label, by_source

@@ -143,15 +143,14 @@ class Writer:
         if not items:
             return self._write_unchanged(outcome)
         self.stories.load()  # before these items are stored, so none matches itself
-        upserted = storage.upsert_items(state.id, items, processed.signatures, processed.stems)
+        labels = None if processed.predictions is None else [
+            model_labels(pred, processed.model_version) for pred in processed.predictions]
+        upserted = storage.upsert_items(state.id, items, processed.signatures, processed.stems,
+                                        labels)
         changed = set(upserted.new_ids) | set(upserted.updated_ids)
         ids = upserted.ids
-        if changed and processed.predictions is not None:
-            rows = [(ids[it.guid], model_labels(pred, processed.model_version))
-                    for it, pred in zip(items, processed.predictions, strict=True)
-                    if ids.get(it.guid) in changed]
-            storage.set_model_labels(rows)
-            self.classified += len(rows)
+        if labels is not None:
+            self.classified += len(changed)
         # Topic keys for trends, computed by the worker, stored with the items and labels
         # (the first of repeated items is the one stored, as in upsert_items).
         terms: dict[int, str] = {}
