@@ -81,6 +81,16 @@ def test_the_lease_length_is_a_setting_within_bounds(tmp_path: Path) -> None:
         Settings.from_env({"NIEUWSRADAR_LEASE_S": "0"})
 
 
+def test_the_web_concurrency_is_a_setting_within_bounds(tmp_path: Path) -> None:
+    assert Settings.from_env({}).web_concurrency == 0  # one per CPU
+    assert Settings.from_env({"NIEUWSRADAR_WEB_CONCURRENCY": "4"}).web_concurrency == 4
+    path = tmp_path / "nieuwsradar.toml"
+    path.write_text("web_concurrency = 3\n")
+    assert Settings.from_env({}, config=path).web_concurrency == 3
+    with pytest.raises(ConfigError, match=r"web_concurrency must be between 0"):
+        Settings.from_env({"NIEUWSRADAR_WEB_CONCURRENCY": "-1"})
+
+
 def test_missing_named_file_and_missing_secret_key_say_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="settings file not found"):
         Settings.from_env({"NIEUWSRADAR_CONFIG": str(tmp_path / "nergens.toml")})

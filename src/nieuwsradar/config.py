@@ -33,7 +33,7 @@ _SOURCE_KEYS = {
     "content_selector", "scrape",
 }
 _SCRAPE_KEYS = {"item", "title", "link", "date", "date_attr", "summary"}
-_INT_SETTINGS = {"workers", "per_host", "poll_every_s", "lease_s"}
+_INT_SETTINGS = {"workers", "per_host", "poll_every_s", "lease_s", "web_concurrency"}
 _INTERVAL_RE = re.compile(r"^\s*(\d+)\s*(s|m|min|h|u|d)?\s*$")
 _INTERVAL_UNITS = {"s": 1, "m": 60, "min": 60, "h": 3600, "u": 3600, "d": 86400, None: 60}
 _BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
@@ -79,6 +79,9 @@ class Settings:
     #: How long an update run's claim on a source lasts; the run renews it every third
     #: of that while it lives, so this only bounds how long a killed run blocks a source.
     lease_s: int = 900
+    #: How many page and API reads the web app works on at once (0: one per CPU, at
+    #: least 2); more requests wait their turn (see nieuwsradar.web.limits).
+    web_concurrency: int = 0
     # --- mail and digest (issue 8): also read from the settings file, see load_settings ---
     config: Path | None = None
     smtp_host: str = "localhost"
@@ -141,6 +144,9 @@ class Settings:
                               field="poll_every_s")
         if not 1 <= self.lease_s <= 86_400:
             raise ConfigError("lease_s must be between 1 and 86400 seconds", field="lease_s")
+        if not 0 <= self.web_concurrency <= 256:
+            raise ConfigError("web_concurrency must be between 0 (one per CPU) and 256",
+                              field="web_concurrency")
 
 
 # --- settings file and mail/digest settings (issue 8) -----------------------------------

@@ -26,6 +26,7 @@ from nieuwsradar.config import Settings
 from nieuwsradar.core import Radar, make_radar
 from nieuwsradar.errors import InputError, NieuwsradarError
 from nieuwsradar.web.deps import CsrfRejected, SignInRequired
+from nieuwsradar.web.limits import ReadLimitMiddleware, concurrency
 from nieuwsradar.web.routes import ROUTERS
 from nieuwsradar.web.security import SecurityHeadersMiddleware
 from nieuwsradar.web.templating import render
@@ -73,6 +74,7 @@ def create_app(settings: Settings, radar: Radar | None = None) -> FastAPI:
         https_only=settings.base_url.lower().startswith("https://"),
     )
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(ReadLimitMiddleware, limit=concurrency(settings.web_concurrency))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in ROUTERS:
         app.include_router(router)
