@@ -1,9 +1,11 @@
-"""A command that only reads never creates the database it is pointed at.
+"""A command that only reads, or changes records that must already exist (a label, a
+member, a digest), never creates the database it is pointed at.
 
 ``nieuwsradar --db verkeerd.db search x`` used to leave an empty ``verkeerd.db`` behind
-(and then report no results, as if the archive were empty). Read commands now refuse a
+(and then report no results, as if the archive were empty). These commands now refuse a
 database that does not exist with one Dutch line naming the path and what to do; commands
-that write still create a new database, as before.
+that add to an archive (update, add-source, import, users add, serve, demo) still create
+a new database, as before.
 """
 
 from __future__ import annotations
@@ -28,6 +30,16 @@ READ_COMMANDS = [
     ["users", "list"],
     ["digest", "status"],
     ["digest", "preview", "--member", "a@example.nl", "--out", "voorbeeld"],
+    # commands that change records that must already be there
+    ["sources", "remove", "1"],
+    ["label", "1", "handhaving"],
+    ["delete", "1"],
+    ["reclassify"],
+    ["members", "remove", "a@example.nl"],
+    ["users", "remove", "a@example.nl"],
+    ["users", "token", "a@example.nl"],
+    ["digest", "send", "--week", "2026-W49"],
+    ["digest", "release", "--member", "a@example.nl", "--week", "2026-W49"],
 ]
 
 

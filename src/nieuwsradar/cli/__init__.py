@@ -121,7 +121,7 @@ def export_opml(ctx: click.Context, output: Path | None) -> None:
 @click.pass_context
 def remove_source(ctx: click.Context, source_id: int, purge: bool) -> None:
     """Verwijder een bron (met --purge ook haar items)."""
-    radar = open_radar(ctx)
+    radar = open_radar(ctx, existing=True)
     state, still_listed = radar.remove_source(source_id, purge=purge)
     click.echo(f"Bron {clean(state.spec.name)} verwijderd.")
     if still_listed:
@@ -254,7 +254,7 @@ def search_cmd(ctx: click.Context, query: tuple[str, ...], as_json: bool, limit:
 @click.pass_context
 def label_cmd(ctx: click.Context, item_id: int, labels: tuple[str, ...]) -> None:
     """Corrigeer de domeinen van een item (geen labels = overig). Wint van het model."""
-    item = open_radar(ctx).set_human_labels(item_id, labels)
+    item = open_radar(ctx, existing=True).set_human_labels(item_id, labels)
     human = sorted({lab.label for lab in item.labels if lab.origin == "human"})
     click.echo(f"item {item.id}: {clean(', '.join(human)) or 'overig'} (door mens)")
 
@@ -264,7 +264,7 @@ def label_cmd(ctx: click.Context, item_id: int, labels: tuple[str, ...]) -> None
 @click.pass_context
 def delete_cmd(ctx: click.Context, item_id: int) -> None:
     """Verwijder een item; het komt bij volgende updates niet terug."""
-    item = open_radar(ctx).delete_item(item_id)
+    item = open_radar(ctx, existing=True).delete_item(item_id)
     click.echo(f"item {item.id} verwijderd: {clean(item.title)}")
 
 
@@ -272,7 +272,7 @@ def delete_cmd(ctx: click.Context, item_id: int) -> None:
 @click.pass_context
 def reclassify_cmd(ctx: click.Context) -> None:
     """Classificeer het hele archief opnieuw met het huidige model (na train)."""
-    count = open_radar(ctx).reclassify()
+    count = open_radar(ctx, existing=True).reclassify()
     click.echo(f"{count} items opnieuw geclassificeerd.")
 
 

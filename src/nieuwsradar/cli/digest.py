@@ -68,7 +68,7 @@ def send(ctx: click.Context, week: str | None, dry_run: bool) -> None:
 
     Opnieuw draaien is veilig: wie de week al kreeg, krijgt niets meer.
     """
-    radar = _radar(ctx)
+    radar = _radar(ctx, existing=True)
     chosen = radar.digest_week(week)
     report = radar.send_digests(
         chosen, dry_run=dry_run,
@@ -129,6 +129,6 @@ def _record_json(r: Any) -> dict[str, Any]:
 @click.pass_context
 def release(ctx: click.Context, email: str, week: str) -> None:
     """Geef een 'onzekere' digest vrij om opnieuw te versturen (na navraag)."""
-    radar = _radar(ctx)
+    radar = _radar(ctx, existing=True)
     radar.release_uncertain(email, radar.digest_week(week))
     click.echo(f"De digest van {email} voor {week} gaat mee met de volgende send.")

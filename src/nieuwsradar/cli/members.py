@@ -104,5 +104,5 @@ def add_member(ctx: click.Context, email: str, naam: str, organisatie: str, netw
 @click.pass_context
 def remove_member(ctx: click.Context, email: str) -> None:
     """Verwijder een lid met abonnement en verzendgeschiedenis."""
-    member = _radar(ctx).remove_member(email)
+    member = _radar(ctx, existing=True).remove_member(email)
     click.echo(f"Lid {member.email} verwijderd.")

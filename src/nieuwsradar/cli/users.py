@@ -56,7 +56,7 @@ def list_users(ctx: click.Context) -> None:
 @click.pass_context
 def remove_user(ctx: click.Context, email: str) -> None:
     """Verwijder een coördinator."""
-    _radar(ctx).remove_user(email)
+    _radar(ctx, existing=True).remove_user(email)
     click.echo(f"Coördinator {email.strip()} verwijderd.")
 
 
@@ -65,6 +65,6 @@ def remove_user(ctx: click.Context, email: str) -> None:
 @click.pass_context
 def token(ctx: click.Context, email: str) -> None:
     """Maak een nieuw API-token (het oude vervalt); het wordt maar één keer getoond."""
-    click.echo(_radar(ctx).new_api_token(email))
+    click.echo(_radar(ctx, existing=True).new_api_token(email))
     click.echo("Gebruik: Authorization: Bearer <token>. Bewaar het token goed; het wordt "
                "niet opnieuw getoond.", err=True)
