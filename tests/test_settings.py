@@ -71,24 +71,20 @@ def test_bad_environment_value_names_the_variable() -> None:
         Settings.from_env({"NIEUWSRADAR_SMTP_PORT": "smtp"})
 
 
-def test_the_lease_length_is_a_setting_within_bounds(tmp_path: Path) -> None:
-    assert Settings.from_env({}).lease_s == 900
-    assert Settings.from_env({"NIEUWSRADAR_LEASE_S": "2"}).lease_s == 2
+@pytest.mark.parametrize(("name", "default", "good", "bad", "message"), [
+    ("lease_s", 900, 60, 0, "lease_s must be between 1 and 86400"),
+    ("web_concurrency", 0, 3, -1, "web_concurrency must be between 0"),  # 0: one per CPU
+])
+def test_whole_number_settings_come_from_env_and_file_within_bounds(
+        tmp_path: Path, name: str, default: int, good: int, bad: int, message: str) -> None:
+    variable = f"NIEUWSRADAR_{name.upper()}"
+    assert getattr(Settings.from_env({}), name) == default
+    assert getattr(Settings.from_env({variable: str(good + 1)}), name) == good + 1
     path = tmp_path / "nieuwsradar.toml"
-    path.write_text("lease_s = 60\n")
-    assert Settings.from_env({}, config=path).lease_s == 60
-    with pytest.raises(ConfigError, match=r"lease_s must be between 1 and 86400"):
-        Settings.from_env({"NIEUWSRADAR_LEASE_S": "0"})
-
-
-def test_the_web_concurrency_is_a_setting_within_bounds(tmp_path: Path) -> None:
-    assert Settings.from_env({}).web_concurrency == 0  # one per CPU
-    assert Settings.from_env({"NIEUWSRADAR_WEB_CONCURRENCY": "4"}).web_concurrency == 4
-    path = tmp_path / "nieuwsradar.toml"
-    path.write_text("web_concurrency = 3\n")
-    assert Settings.from_env({}, config=path).web_concurrency == 3
-    with pytest.raises(ConfigError, match=r"web_concurrency must be between 0"):
-        Settings.from_env({"NIEUWSRADAR_WEB_CONCURRENCY": "-1"})
+    path.write_text(f"{name} = {good}\n")
+    assert getattr(Settings.from_env({}, config=path), name) == good
+    with pytest.raises(ConfigError, match=message):
+        Settings.from_env({variable: str(bad)})
 
 
 def test_missing_named_file_and_missing_secret_key_say_what_to_do(tmp_path: Path) -> None:
