@@ -150,3 +150,17 @@ def test_an_ingest_run_counts_its_new_items(radar: Radar) -> None:
     assert db.trend_watermark() == db._conn.execute("SELECT max(id) FROM items").fetchone()[0]
     rows = db._conn.execute("SELECT terms FROM trend_items").fetchall()
     assert len(rows) == 3 and all("wkb loket" in r[0].split("|") for r in rows)
+
+
+def test_other_words_of_the_same_news_are_one_topic(radar: Radar) -> None:
+    made = history(radar, rising="Cyberaanval legt systemen plat")
+    sources = [radar._db.upsert_source(SourceSpec(url=f"https://ander.test/{s}.xml",
+                                                  name=f"Ander {s}")) for s in range(4)]
+    monday = datetime.combine(WEEK, datetime.min.time(), UTC)
+    other = [add(radar, source, [new_item(f"f{s}", f"{TOWNS[s]}: fatbikes op het fietspad",
+                                          monday + timedelta(days=3, hours=s))])[0]
+             for s, source in enumerate(sources)]
+    topics = radar.trends(week=WEEK).domains[0].topics
+    assert [t.topic.lower() for t in topics] == ["cyberaanval", "fatbikes"], \
+        [t.topic for t in topics]
+    assert set(topics[0].items) == set(made) and set(topics[1].items) == set(other)

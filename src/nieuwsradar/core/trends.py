@@ -155,7 +155,9 @@ class TrendsPart(RadarBase):
                 min_stories: int, limit: int) -> list[Trend]:
         """Fill in each topic's distinct sources in the window, its items (newest first,
         one per story first), readable form and weekly series; drop topics that only
-        one story carries (fewer than ``min_stories``) and keep the best ``limit``."""
+        one story carries (fewer than ``min_stories``) and topics that echo a better one
+        (mostly the same items, see :func:`nieuwsradar.trends.echoes`); keep the best
+        ``limit``."""
         if not topics:
             return []
         bit = domain_bit(domain)
@@ -174,10 +176,15 @@ class TrendsPart(RadarBase):
         counts = self._key_counts(domain, span, sorted(keys))
         stories = self._db.item_stories(sorted({i for key in keys for i, _ in carriers[key]}))
         detailed = []
+        shown: list[set[int]] = []
         for trend in topics:
             found = sorted(carriers[trend.key], reverse=True)
             if len({stories.get(i, -i) for i, _ in found}) < min_stories:
                 continue  # one story told by several sources: the story list shows it
+            items_of_topic = {i for i, _ in found}
+            if trends.echoes(items_of_topic, shown):
+                continue
+            shown.append(items_of_topic)
             first_per_source: dict[int, int] = {}
             first_per_story: dict[int, int] = {}
             for item_id, source in found:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from itertools import pairwise, repeat
@@ -301,6 +301,14 @@ def rank_terms(window: Mapping[str, Count], baseline: Mapping[str, int], totals:
         if limit is not None and len(chosen) >= limit:
             break
     return sorted(chosen, key=_order)
+
+
+def echoes(carriers: Set[int], shown: Iterable[Set[int]]) -> bool:
+    """True when a topic is another wording of a topic already shown: at least two thirds
+    of the items carrying it also carry that topic ("systemen" beside "cyberaanval" when
+    the same articles say both). Overlapping n-grams are merged by :func:`rank_terms`;
+    this catches words that are not part of each other's phrase."""
+    return any(len(carriers & other) >= _COVER * len(carriers) for other in shown)
 
 
 @dataclass(frozen=True, slots=True)
