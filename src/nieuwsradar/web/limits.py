@@ -23,8 +23,12 @@ _READS = frozenset({"GET", "HEAD"})
 
 
 def concurrency(configured: int) -> int:
-    """The limit for a configured value: 0 means one per CPU (at least 2)."""
-    return configured if configured > 0 else max(2, os.cpu_count() or 2)
+    """The limit for a configured value: 0 means one per CPU this process may run on
+    (its affinity mask, which containers and ``taskset`` narrow), at least 2."""
+    if configured > 0:
+        return configured
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(2, cpus or 2)
 
 
 class ReadLimitMiddleware:
