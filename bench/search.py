@@ -4,8 +4,8 @@
     .venv/bin/python bench/search.py --db /tmp/radar-1m.db --http   # /api/items, uvicorn
     .venv/bin/python bench/search.py --db /tmp/radar-1m.db --load 30   # + load run
 
-The archive is built first when it holds fewer than ``--items`` items (see
-``bench/search_archive.py``). Every query of the mix (rare and common terms, phrase,
+The archive is built first when it holds fewer than ``--items`` items (the zipf kind
+of ``bench/archive.py``). Every query of the mix (rare and common terms, phrase,
 prefix, stemmed variant, compound part, filters from the box and from the form, NOT,
 newest first) asks for the top 20 with the capped count and the facets, as the search
 page does. Each query runs ``--repeat`` times after one warm-up call; the table shows
@@ -36,9 +36,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import web as web_bench  # type: ignore[import-not-found]
+from archive import RARE, build  # type: ignore[import-not-found]
 from nieuwsradar.config import Settings
 from nieuwsradar.core import SearchRequest, make_radar
-from search_archive import RARE, build  # type: ignore[import-not-found]
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,12 @@ def source_ids_by_size(db: Path) -> list[int]:
             "SELECT source_id FROM items GROUP BY source_id ORDER BY count(*) DESC")]
 
 
+def by_rank(sources: list[int], case: Case) -> tuple[int, ...]:
+    """The sources a case filters on; on a small archive, where fewer sources have items
+    than a rank asks for, the smallest one that has items."""
+    return tuple(sources[min(r, len(sources) - 1)] for r in case.source_ranks)
+
+
 def in_process(db: Path) -> Callable[[Case, list[int]], tuple[int, bool]]:
     """A runner calling Radar.find directly."""
     radar = make_radar(Settings(db=db, model=db.parent / "no-model.skops"))
@@ -99,7 +105,7 @@ def in_process(db: Path) -> Callable[[Case, list[int]], tuple[int, bool]]:
     def run(case: Case, sources: list[int]) -> tuple[int, bool]:
         found = radar.find(SearchRequest(
             text=case.text, domains=case.domains,
-            sources=tuple(sources[r] for r in case.source_ranks), sort=case.sort))
+            sources=by_rank(sources, case), sort=case.sort))
         return found.total, found.more
 
     return run
@@ -150,7 +156,7 @@ def over_http(base: str) -> Callable[[Case, list[int]], tuple[int, bool]]:
     def run(case: Case, sources: list[int]) -> tuple[int, bool]:
         params: list[tuple[str, str]] = [("q", case.text), ("sort", case.sort)]
         params += [("domein", d) for d in case.domains]
-        params += [("bron", str(sources[r])) for r in case.source_ranks]
+        params += [("bron", str(source)) for source in by_rank(sources, case)]
         url = f"{base}/api/items?{urllib.parse.urlencode(params)}"
         with urllib.request.urlopen(url, timeout=30) as response:
             body = json.load(response)
@@ -168,7 +174,7 @@ def main() -> None:
     parser.add_argument("--load", type=float, default=0, metavar="SECONDS",
                         help="with --http: then a load run of this many seconds")
     args = parser.parse_args()
-    build(args.db, args.items)
+    build(args.db, args.items, kind="zipf", report=True)
     sources = source_ids_by_size(args.db)
     if not args.http:
         measure(in_process(args.db), sources, args.repeat)

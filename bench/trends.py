@@ -4,8 +4,8 @@ counting at ingest.
     uv run python bench/trends.py archive [--db /tmp/trends-1m.db] [--items 1000000]
     uv run python bench/trends.py ingest [--runs 3]
 
-``archive`` builds (or reuses) a synthetic archive with the item generator of
-bench/search_archive.py (Zipf vocabulary, 300 sources, three years, labels; random word
+``archive`` builds (or reuses) a synthetic archive with the item generator of the zipf
+kind of bench/archive.py (Zipf vocabulary, 300 sources, three years, labels; random word
 order, so far more distinct phrases than real news: a pessimistic case for the counts
 table), written straight into the items and labels tables (without the full-text index,
 which trends never read, so a 1M build takes minutes on a loaded machine), adds one topic
@@ -23,7 +23,6 @@ the whole cold update, in the same run, so the machine's load affects both alike
 from __future__ import annotations
 
 import argparse
-import itertools
 import random
 import sqlite3
 import statistics
@@ -42,14 +41,21 @@ import uvicorn
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from archive import DOMAINS as LABELS  # noqa: E402
+from archive import (  # noqa: E402
+    N_SOURCES,
+    labels_for,
+    make_items,
+    source_weights,
+    vocabulary,
+    zipf_source,
+)
 from ingest import free_port, start_farm  # noqa: E402
 from nieuwsradar.config import Settings  # noqa: E402
 from nieuwsradar.core import make_radar  # noqa: E402
 from nieuwsradar.trends import week_label, week_of  # noqa: E402
 from nieuwsradar.types import Label, NewItem, SourceSpec  # noqa: E402
 from nieuwsradar.web import create_app  # noqa: E402
-from search_archive import DOMAINS as LABELS  # noqa: E402
-from search_archive import N_SOURCES, PLACES, labels_for, make_items, vocabulary  # noqa: E402
 
 RISING = "Proef met slimme handhavingscamera's"
 
@@ -65,10 +71,8 @@ def build(path: Path, total: int, *, seed: int = 7, batch: int = 10_000) -> None
     rng = random.Random(seed)
     words, cum = vocabulary(rng)
     with make_radar(Settings(db=path)) as radar:
-        sources = [radar._db.upsert_source(SourceSpec(
-            url=f"https://bron{n}.example.nl/rss", name=f"Gemeente {PLACES[n % 20]} {n}"))
-            for n in range(N_SOURCES)]
-    source_cum = list(itertools.accumulate(1.0 / (n + 1) for n in range(N_SOURCES)))
+        sources = [radar._db.upsert_source(zipf_source(n)) for n in range(N_SOURCES)]
+    source_cum = source_weights()
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA synchronous = OFF")
     next_id = 1

@@ -20,8 +20,6 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from lxml import etree
-
 from nieuwsradar.errors import ConfigError
 from nieuwsradar.types import SOURCE_KINDS, ScrapeRules, SourceSpec
 
@@ -569,6 +567,8 @@ def parse_opml(data: bytes, path: str = "OPML") -> list[SourceSpec]:
     read local files. Outlines without ``xmlUrl`` are categories; a category title becomes
     the publisher when the outline has none. Invalid URLs are reported with their line.
     """
+    from lxml import etree  # only for OPML: every command reads settings, few read OPML
+
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
                              recover=False)
     try:
@@ -614,6 +614,8 @@ def parse_opml(data: bytes, path: str = "OPML") -> list[SourceSpec]:
 
 def to_opml(specs: Sequence[SourceSpec], title: str = "nieuwsradar bronnen") -> bytes:
     """Export sources as OPML 2.0, grouped by publisher (scrape sources carry their kind)."""
+    from lxml import etree
+
     root = etree.Element("opml", version="2.0")
     head = etree.SubElement(root, "head")
     etree.SubElement(head, "title").text = _xml_text(title)

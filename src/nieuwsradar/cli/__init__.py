@@ -2,6 +2,10 @@
 
 Every :class:`~nieuwsradar.errors.NieuwsradarError` becomes a one-line message on stderr
 with exit code 1 (click's usage errors keep code 2); no tracebacks for expected failures.
+
+Start-up time counts (a search from the shell, a cron job): the command modules import
+only click and light modules at the top; the facade, the ingest, web and model code and
+rich are imported inside the command that uses them. tests/test_cli_startup.py checks it.
 """
 
 from __future__ import annotations
@@ -9,16 +13,10 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
-from rich.text import Text
 
-from nieuwsradar import present
 from nieuwsradar.cli.classify import classify_cmd, evaluate_cmd, review_cmd, train_cmd
 from nieuwsradar.cli.digest import digest_cmd
 from nieuwsradar.cli.members import members_cmd
@@ -26,11 +24,12 @@ from nieuwsradar.cli.output import clean, safe_json, write_atomically
 from nieuwsradar.cli.serve import serve_cmd
 from nieuwsradar.cli.trends import report_cmd, trends_cmd
 from nieuwsradar.cli.users import users_cmd
-from nieuwsradar.config import Settings
-from nieuwsradar.core import COUNT_CAP, Radar, SearchRequest, make_radar
 from nieuwsradar.errors import NieuwsradarError
 from nieuwsradar.logsetup import configure_logging
-from nieuwsradar.types import UpdateResult
+
+if TYPE_CHECKING:
+    from nieuwsradar.core import Radar
+    from nieuwsradar.types import UpdateResult
 
 MAX_LIMIT = 1000
 #: A database row id: SQLite integers are 64-bit, so larger numbers cannot name a row.
@@ -72,6 +71,9 @@ def open_radar(ctx: click.Context, *, existing: bool = False, **overrides: Any) 
     Commands that only read pass ``existing=True``: a database that does not exist is
     then an error (naming the path), not a new empty file.
     """
+    from nieuwsradar.config import Settings
+    from nieuwsradar.core import make_radar
+
     root = ctx.find_root()
     db = None if root.get_parameter_source("db") == click.core.ParameterSource.DEFAULT \
         else ctx.obj["db"]
@@ -136,6 +138,12 @@ def remove_source(ctx: click.Context, source_id: int, purge: bool) -> None:
 @click.pass_context
 def list_sources(ctx: click.Context, as_json: bool, feeds: Path | None) -> None:
     """Toon de bronnen met hun gezondheid (laatst ok, laatste fout, volgende controle)."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from nieuwsradar import present
+
     radar = open_radar(ctx, feeds=feeds)
     if not radar.read_only:  # listing a read-only database shows what it holds
         radar.sync_feeds_file()
@@ -178,6 +186,16 @@ def update(ctx: click.Context, all_sources: bool, workers: int | None, feeds: Pa
 
 def run_with_progress(radar: Radar, *, all_sources: bool, workers: int | None) -> UpdateResult:
     """Run an update with a rich progress bar when stderr is a terminal."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     console = Console(stderr=True)
     if not console.is_terminal:
         return radar.update(all_sources=all_sources, workers=workers)
@@ -210,8 +228,9 @@ def print_summary(result: UpdateResult) -> None:
 @click.argument("query", nargs=-1, required=True, type=click.UNPROCESSED)
 @click.option("--json", "as_json", is_flag=True, help="JSON-uitvoer.")
 @click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=20, show_default=True)
-@click.option("--offset", type=click.IntRange(0, COUNT_CAP), default=0, show_default=True,
-              help="Sla zoveel resultaten over (volgende pagina's).")
+@click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Sla zoveel resultaten over (volgende pagina's, tot het maximum aantal "
+                   "getelde resultaten).")
 @click.option("--sort", type=click.Choice(["relevantie", "datum"]), default="relevantie",
               show_default=True, help="Beste of nieuwste resultaten eerst.")
 @click.pass_context
@@ -220,6 +239,11 @@ def search_cmd(ctx: click.Context, query: tuple[str, ...], as_json: bool, limit:
     """Zoek in het archief. Voorbeeld: bodycams sinds:2022 domein:handhaving -boa
 
     Een woord met een - ervoor sluit items met dat woord uit."""
+    from nieuwsradar import present
+    from nieuwsradar.core import COUNT_CAP, SearchRequest
+
+    if offset > COUNT_CAP:  # checked here: the facade is imported when a command runs
+        raise click.BadParameter(f"{offset} is meer dan {COUNT_CAP}", param_hint="'--offset'")
     radar = open_radar(ctx, existing=True)
     found = radar.find(SearchRequest(text=" ".join(query), limit=limit, offset=offset,
                                      sort="date" if sort == "datum" else "relevance"))

@@ -2,7 +2,8 @@
 
 Thin wrappers over :mod:`nieuwsradar.classify`. ``classify`` and ``evaluate`` need no
 database; ``train`` adds the human labels of the database given by the global ``--db``
-when that file exists.
+when that file exists. The classifier package (numpy) and rich are imported when a
+command runs, not when the CLI starts.
 """
 
 from __future__ import annotations
@@ -15,18 +16,13 @@ from pathlib import Path
 from typing import IO, Any
 
 import click
-from rich.console import Console
-from rich.table import Table
 
-from nieuwsradar.classify.paths import (
-    DEFAULT_CORPUS,
-    MODEL_ENV,
-    TOPICS_ENV,
-    default_model_path,
-    default_topics_path,
-)
-from nieuwsradar.core import human_examples
 from nieuwsradar.errors import InputError, NieuwsradarError
+
+# The variables of nieuwsradar.classify.paths (MODEL_ENV, TOPICS_ENV), named here so that
+# the help needs no import of the classifier; tests/test_cli_startup.py checks they agree.
+MODEL_ENV = "NIEUWSRADAR_MODEL"
+TOPICS_ENV = "NIEUWSRADAR_TOPICS"
 
 
 def _model_option(func: Any) -> Any:
@@ -63,7 +59,7 @@ def _errors() -> Iterator[None]:
 @_model_option
 def classify_cmd(input_file: IO[bytes], model_path: Path | None) -> None:
     """Classificeer items uit JSON Lines; schrijft per item id, labels en scores."""
-    from nieuwsradar.classify import item_text, load_model
+    from nieuwsradar.classify import default_model_path, item_text, load_model
 
     with _errors():
         records = _records(input_file, labelled=False)
@@ -93,7 +89,10 @@ def train_cmd(ctx: click.Context, output: Path | None, corpus: Path | None,
               topics: Path | None, held_out_files: tuple[Path, ...]) -> None:
     """Train het domeinmodel op het corpus en de menselijke labels uit de database."""
     from nieuwsradar.classify import (
+        DEFAULT_CORPUS,
         check_labels,
+        default_model_path,
+        default_topics_path,
         examples_from_dicts,
         held_out,
         load_corpus,
@@ -101,6 +100,7 @@ def train_cmd(ctx: click.Context, output: Path | None, corpus: Path | None,
         merge_examples,
         train_model,
     )
+    from nieuwsradar.core import human_examples
 
     output = output or default_model_path()
     with _errors():
@@ -148,7 +148,7 @@ def _origin_file(origin: str) -> Path | None:
 @click.option("--json", "as_json", is_flag=True, help="JSON in plaats van een tabel.")
 def evaluate_cmd(input_file: IO[bytes], model_path: Path | None, as_json: bool) -> None:
     """Meet precisie, recall en F1 per label van het model op gelabelde items."""
-    from nieuwsradar.classify import Example, evaluate, load_model
+    from nieuwsradar.classify import Example, default_model_path, evaluate, load_model
 
     with _errors():
         records = _records(input_file, labelled=True)
@@ -179,6 +179,9 @@ def _rows(report: dict[str, Any]) -> Iterator[tuple[str, ...]]:
 def _print_metrics(report: dict[str, Any], *, title: str,
                    thresholds: dict[str, float] | None = None) -> None:
     """A table of per-label precision/recall/F1 with micro and macro lines."""
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(title=title)
     for column in ("label", "precisie", "recall", "F1", "aantal"):
         table.add_column(column, justify="left" if column == "label" else "right")
@@ -206,6 +209,9 @@ def review_cmd(ctx: click.Context, days: int, limit: int, as_json: bool) -> None
 
     Bevestig of corrigeer ze met `nieuwsradar label`; de volgende `train` leert ervan.
     """
+    from rich.console import Console
+    from rich.table import Table
+
     from nieuwsradar.cli import open_radar
 
     radar = open_radar(ctx, existing=True)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.table import Table
 
-from nieuwsradar.core import Radar
+if TYPE_CHECKING:
+    from nieuwsradar.core import Radar
 
 STATUS_NL = {
     "sent": "verzonden", "pending": "wacht (tijdelijke fout)", "sending": "bezig",
@@ -91,6 +90,9 @@ def send(ctx: click.Context, week: str | None, dry_run: bool) -> None:
 @click.pass_context
 def status(ctx: click.Context, week: str | None, as_json: bool) -> None:
     """Per lid: verzonden, mislukt (met reden), onzeker of nog te versturen."""
+    from rich.console import Console
+    from rich.table import Table
+
     radar = _radar(ctx, existing=True)
     chosen = radar.digest_week(week)
     records, waiting = radar.digest_status(chosen)

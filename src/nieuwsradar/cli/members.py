@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.table import Table
 
-from nieuwsradar.core import Radar
-from nieuwsradar.types import Member
+if TYPE_CHECKING:
+    from nieuwsradar.core import Radar
+    from nieuwsradar.types import Member
 
 
 def _radar(ctx: click.Context, *, existing: bool = False) -> Radar:
@@ -48,6 +47,9 @@ def import_members(ctx: click.Context, file: Path) -> None:
 @click.pass_context
 def list_members(ctx: click.Context, as_json: bool) -> None:
     """Toon alle leden met hun domeinen, zoekopdrachten en status."""
+    from rich.console import Console
+    from rich.table import Table
+
     members = _radar(ctx, existing=True).members()
     if as_json:
         click.echo(json.dumps([_member_json(m) for m in members], ensure_ascii=False, indent=2))

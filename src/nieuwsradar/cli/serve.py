@@ -6,7 +6,6 @@ import logging
 
 import click
 
-from nieuwsradar.config import Settings
 from nieuwsradar.logsetup import LOG_FORMATS, LogFormat, configure_logging
 
 
@@ -27,6 +26,7 @@ from nieuwsradar.logsetup import LOG_FORMATS, LogFormat, configure_logging
 def serve_cmd(ctx: click.Context, host: str, port: int, no_scheduler: bool,
               log_format: LogFormat, grace: float | None) -> None:
     """Start de webapp en haal de bronnen op volgens schema (stop met Ctrl-C of SIGTERM)."""
+    from nieuwsradar.config import Settings
     from nieuwsradar.service import STOP_GRACE_S, serve  # web stack: only when serving
 
     configure_logging(log_format, default_level=logging.INFO)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from nieuwsradar.core import Radar
-from nieuwsradar.trends import Trend, TrendReport, parse_week, week_label, why
-from nieuwsradar.trends.report import DOMAIN_NAMES, render_html, render_pdf
+if TYPE_CHECKING:
+    from nieuwsradar.core import Radar
+    from nieuwsradar.trends import Trend, TrendReport
 
 MAX_LIMIT = 100
 
@@ -24,6 +24,8 @@ def _radar(ctx: click.Context, *, existing: bool = False) -> Radar:
 
 
 def _week(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+    from nieuwsradar.trends import parse_week
+
     if value is None:
         return None
     try:
@@ -34,6 +36,8 @@ def _week(_ctx: click.Context, _param: click.Parameter, value: str | None) -> da
 
 
 def _trend_json(trend: Trend, report: TrendReport) -> dict[str, Any]:
+    from nieuwsradar.trends import week_label
+
     return {
         "topic": trend.topic, "key": trend.key, "kind": trend.kind,
         "score": round(trend.score, 3), "count": trend.count,
@@ -60,6 +64,9 @@ def trends_cmd(ctx: click.Context, domain: str | None, network: str | None,
                week: date | None, since: datetime | None, until: datetime | None,
                limit: int, as_json: bool) -> None:
     """Stijgende onderwerpen en verhalen, per domein (en per netwerk)."""
+    from nieuwsradar.trends import why
+    from nieuwsradar.trends.report import DOMAIN_NAMES
+
     if week is not None and since is not None:
         raise click.UsageError("geef --week of --since, niet allebei")
     if until is not None and since is None:
@@ -101,6 +108,8 @@ def trends_cmd(ctx: click.Context, domain: str | None, network: str | None,
 def report_cmd(ctx: click.Context, since: datetime, until: datetime | None, network: str | None,
                limit: int, out: Path) -> None:
     """Maak het trendrapport over een periode (HTML of PDF)."""
+    from nieuwsradar.trends.report import render_html, render_pdf
+
     kind = out.suffix.lower()
     if kind not in (".pdf", ".html", ".htm"):
         raise click.BadParameter(f"{out}: gebruik een bestandsnaam op .pdf of .html",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
-from nieuwsradar.core import Radar
-from nieuwsradar.present import short_date
+if TYPE_CHECKING:
+    from nieuwsradar.core import Radar
 
 
 def _radar(ctx: click.Context, *, existing: bool = False) -> Radar:
@@ -42,6 +43,8 @@ def add_user(ctx: click.Context, email: str, name: str, password_stdin: bool) ->
 @click.pass_context
 def list_users(ctx: click.Context) -> None:
     """Toon de coördinatoren."""
+    from nieuwsradar.present import short_date
+
     users = _radar(ctx, existing=True).users()
     if not users:
         click.echo("Nog geen coördinatoren; voeg er een toe met: nieuwsradar users add EMAIL")

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import threading
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
-from nieuwsradar.classify import DomainModel, load_model
 from nieuwsradar.config import Settings
 from nieuwsradar.errors import ModelError
 from nieuwsradar.storage import Storage, open_storage
 from nieuwsradar.taxonomy import Taxonomy, load_taxonomy
+
+if TYPE_CHECKING:
+    from nieuwsradar.classify import DomainModel
 
 
 class RadarBase:
@@ -94,6 +96,8 @@ class RadarBase:
 
         With ``required`` a missing or incompatible model raises ModelError instead.
         """
+        from nieuwsradar.classify import load_model  # numpy: only when a model is used
+
         with self._lock:
             if self._model is None and self._model_error is None:
                 try:

@@ -13,7 +13,6 @@ from nieuwsradar.config import mail_problems, smtp_port
 from nieuwsradar.core.base import RadarBase
 from nieuwsradar.core.search import SearchRequest
 from nieuwsradar.digest.build import Digest, WeekPool
-from nieuwsradar.digest.render import Composed, MailConfig, compose
 from nieuwsradar.digest.send import (
     RETRY_DELAYS_S,
     DeliveryError,
@@ -31,6 +30,7 @@ from nieuwsradar.types import Item, Member, SendRecord
 
 if TYPE_CHECKING:
     from nieuwsradar.core.search import SearchResults
+    from nieuwsradar.digest.render import Composed, MailConfig
     from nieuwsradar.trends import TrendReport
 
 #: How many hits of a saved search are looked at per week.
@@ -129,6 +129,8 @@ class DigestPart(RadarBase):
             self._trending(pool.week, member.network, {} if trending is None else trending))
 
     def _mail_config(self, *, sending: bool) -> MailConfig:
+        from nieuwsradar.digest.render import MailConfig  # Jinja2, CSS inlining, DKIM
+
         problems = mail_problems(self.settings)
         if sending and problems:
             raise ConfigError("er kan geen e-mail worden verstuurd:\n" + "\n".join(problems))
@@ -138,6 +140,8 @@ class DigestPart(RadarBase):
 
     def preview_digest(self, email: str, week: Week) -> Composed:
         """The message ``email`` gets (or would get) for ``week``, also when it is empty."""
+        from nieuwsradar.digest.render import compose
+
         member = self.member(email)
         mail = self._mail_config(sending=False)
         if not mail.sender_address:
@@ -205,6 +209,8 @@ class DigestPart(RadarBase):
                   mail: MailConfig, done: Mapping[int, str], dry_run: bool,
                   transport: SmtpTransport, pacer: Pacer, retry_delays: tuple[float, ...],
                   sleep: Callable[[float], None]) -> tuple[str, str | None]:
+        from nieuwsradar.digest.render import compose
+
         status = done.get(member.id, "pending")
         if status != "pending":
             return f"already-{status}", None

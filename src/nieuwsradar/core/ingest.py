@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from nieuwsradar import update
 from nieuwsradar.core.trends import TrendsPart
 from nieuwsradar.types import UpdateResult
+
+if TYPE_CHECKING:
+    from nieuwsradar import update
 
 
 class IngestPart(TrendsPart):
@@ -22,6 +25,8 @@ class IngestPart(TrendsPart):
         are left to it: each run leases the sources it fetches (``settings.lease_s``)
         and renews the leases while it runs.
         """
+        from nieuwsradar import update  # the ingest stack: only for an update
+
         db = self._db
         model_path = self.settings.model if self.model() is not None else None
         with update.leased_sources(db, now=datetime.now(UTC), all_sources=all_sources,
@@ -37,6 +42,8 @@ class IngestPart(TrendsPart):
 
     def reclassify(self, progress: Callable[[int], None] | None = None) -> int:
         """Re-tag the archive with the current model; human labels are kept and win."""
+        from nieuwsradar import update
+
         model = self.model(required=True)
         assert model is not None
         return update.reclassify(self._db, model, progress=progress)

@@ -5,9 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-import numpy as np
-
-from nieuwsradar.classify import item_text
 from nieuwsradar.core.base import RadarBase
 from nieuwsradar.taxonomy import Topic
 from nieuwsradar.types import Item
@@ -62,6 +59,10 @@ class LabelsPart(RadarBase):
         within :data:`DOUBT_MARGIN` of its threshold, or no label from the source's default
         domains. Disagreements first, then the closest calls; at most ``limit`` of the
         ``scan`` newest items of the last ``days`` days. ModelError without a model."""
+        import numpy as np
+
+        from nieuwsradar.classify import item_text
+
         model = self.model(required=True)
         assert model is not None  # required=True raises instead
         since = datetime.now(UTC) - timedelta(days=days)

@@ -9,10 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from nieuwsradar import present, search
-from nieuwsradar.classify import item_text
 from nieuwsradar.core.users import UsersPart
 from nieuwsradar.errors import ModelError
-from nieuwsradar.parse.sanitize import sanitize_html
 from nieuwsradar.taxonomy import Topic
 from nieuwsradar.types import Item, LabelCorrection, SourceState
 
@@ -98,6 +96,8 @@ class PagesPart(UsersPart):
         item = found[0]
         story = [] if item.cluster_id is None else [
             other for other in db.cluster_items(item.cluster_id) if other.id != item.id]
+        from nieuwsradar.classify import item_text
+
         model = self.model()
         text = item_text(item.title, item.content_text or item.summary)
         labels = []
@@ -116,6 +116,8 @@ class PagesPart(UsersPart):
         """The item's HTML content, fit to show: sanitized at ingest already, and again
         here so that nothing stored by another path (an older version, a restored backup,
         a test) reaches a page or feed unsanitized."""
+        from nieuwsradar.parse.sanitize import sanitize_html
+
         return sanitize_html(item.content_html) if item.content_html else ""
 
     def source_names(self) -> list[tuple[int, str]]:

@@ -13,13 +13,14 @@ import re
 import secrets
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+from typing import TYPE_CHECKING
 
 from nieuwsradar.core.items import ItemsPart
 from nieuwsradar.errors import InputError, NieuwsradarError
 from nieuwsradar.types import Item, LabelCorrection, User
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
 
 #: Failed sign-ins allowed within :data:`FAILURE_WINDOW` before waiting starts.
 FREE_FAILURES = 5
@@ -33,9 +34,29 @@ MIN_PASSWORD_CHARS = 10
 SESSION_SECRET_META = "web.session_secret"  # noqa: S105 - a meta key, not a secret
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_HASHER = PasswordHasher()
+# Both made on first use: hashing costs ~0.1 s of CPU, which every command would pay at
+# start-up (a search from the shell included) if it were done on import.
+_HASHER: PasswordHasher | None = None
 # Verified when the account does not exist, so timing does not tell which emails exist.
-_DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
+_DUMMY_HASH: str | None = None
+
+
+def _hasher() -> PasswordHasher:
+    """The argon2id hasher (argon2-cffi is imported only by commands that hash)."""
+    global _HASHER
+    if _HASHER is None:
+        from argon2 import PasswordHasher
+
+        _HASHER = PasswordHasher()
+    return _HASHER
+
+
+def _dummy_hash() -> str:
+    """A hash of a random password, verified when the account does not exist."""
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = _hasher().hash(secrets.token_urlsafe(16))
+    return _DUMMY_HASH
 
 
 class SignInRefused(NieuwsradarError):
@@ -68,7 +89,8 @@ class UsersPart(ItemsPart):
         address = normalise_email(email)
         if len(password) < MIN_PASSWORD_CHARS:
             raise InputError(f"the password must have at least {MIN_PASSWORD_CHARS} characters")
-        return self._db.add_user(address, name.strip(), _HASHER.hash(password), datetime.now(UTC))
+        return self._db.add_user(address, name.strip(), _hasher().hash(password),
+                                 datetime.now(UTC))
 
     def users(self) -> list[User]:
         """Every coordinator, by email."""
@@ -123,10 +145,12 @@ class UsersPart(ItemsPart):
                      self._wait_s(keys[1], FREE_CLIENT_FAILURES, now))
         if wait_s > 0:
             raise SignInRefused("too many failed sign-ins", wait_s)
+        from argon2.exceptions import InvalidHashError, VerificationError
+
         db = self._db
         stored = db.password_hash(address)
         try:
-            _HASHER.verify(stored or _DUMMY_HASH, password)
+            _hasher().verify(stored or _dummy_hash(), password)
             ok = stored is not None
         except (VerificationError, InvalidHashError):
             ok = False
@@ -135,8 +159,8 @@ class UsersPart(ItemsPart):
             db.record_login_failure(keys, now)
             raise SignInRefused("wrong e-mail address or password")
         assert stored is not None
-        if _HASHER.check_needs_rehash(stored):
-            db.set_password_hash(user.id, _HASHER.hash(password))
+        if _hasher().check_needs_rehash(stored):
+            db.set_password_hash(user.id, _hasher().hash(password))
         db.clear_login_failures(keys[0])
         db.record_login(user.id, now)
         return user
