@@ -30,7 +30,8 @@ HEAVY = ("fastapi", "starlette", "uvicorn", "jinja2", "weasyprint", "apscheduler
          "feedparser", "httpx", "trafilatura", "selectolax", "argon2", "sklearn", "scipy",
          "rich", "nieuwsradar.web", "nieuwsradar.service", "nieuwsradar.scheduler",
          "nieuwsradar.update", "nieuwsradar.fetch", "nieuwsradar.parse",
-         "nieuwsradar.classify", "nieuwsradar.digest.render", "nieuwsradar.trends.report")
+         "nieuwsradar.classify", "nieuwsradar.digest.render", "nieuwsradar.trends.report",
+         "numpy", "sqlite_utils")
 
 _RUN = """\
 import json, sys

@@ -11,14 +11,16 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
 from types import TracebackType
-from typing import Self
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Self
 
 from nieuwsradar.errors import StorageError
 from nieuwsradar.storage.connection import storage_error
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 class StorageBase:
@@ -40,8 +42,14 @@ class StorageBase:
         self.readonly = readonly
         self.index_stale = False
         self._conn = conn
-        self.db = sqlite_utils.Database(conn)
-        """sqlite-utils view of the same connection, for tools and notebooks."""
+
+    @cached_property
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils view of the same connection, for tools and notebooks (imported on
+        first use: sqlite-utils loads numpy, ~0.1 s that a CLI search need not pay)."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self._conn)
 
     def close(self) -> None:
         """Close the connection; the object cannot be used afterwards."""
