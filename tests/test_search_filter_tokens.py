@@ -20,6 +20,7 @@ import pytest
 from nieuwsradar.search import parse_query, refine
 from nieuwsradar.storage import Storage, open_storage
 from nieuwsradar.storage import search as storage_search
+from nieuwsradar.storage.connection import unzeroed_frees
 from nieuwsradar.storage.fts import period_filter
 from nieuwsradar.storage.migrations import migrate
 from nieuwsradar.types import Item, Label, NewItem, SourceSpec
@@ -192,3 +193,16 @@ def test_a_version_8_archive_is_upgraded_and_reindexed_with_filter_tokens(
         assert find("toezicht domein:omgevingswet") == [2]
         assert find("domein:overig") == [3]
         assert find("toezicht bron:oud sinds:2025-02 tot:2025-02") == [2]
+
+
+def test_freeing_the_old_index_does_not_zero_it_and_the_setting_comes_back(
+        tmp_path: Path) -> None:
+    conn = sqlite3.connect(tmp_path / "z.db", isolation_level=None)
+    conn.execute("PRAGMA secure_delete = ON")
+    with unzeroed_frees(conn):
+        assert conn.execute("PRAGMA secure_delete").fetchone()[0] == 0
+    assert conn.execute("PRAGMA secure_delete").fetchone()[0] == 1
+    with pytest.raises(RuntimeError), unzeroed_frees(conn):
+        raise RuntimeError("a failed migration")
+    assert conn.execute("PRAGMA secure_delete").fetchone()[0] == 1
+    conn.close()

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from nieuwsradar.errors import StorageError
@@ -40,6 +42,24 @@ def storage_error(path: Path, action: str, exc: BaseException) -> StorageError:
     hint = next((h for key, h in _HINTS if key in text.lower()), "")
     message = f"{path}: {action} failed: {text}"
     return StorageError(f"{message}; {hint}" if hint else message)
+
+
+@contextmanager
+def unzeroed_frees(conn: sqlite3.Connection) -> Iterator[None]:
+    """Free pages in the block without overwriting them with zeros.
+
+    SQLite as Debian builds it zeroes every page it frees (``secure_delete``): right for
+    members and coordinators, whose deleted rows must not linger in the file, but
+    dropping or emptying the search index (public news text) then dirties every page of
+    it in one transaction, and they stay in memory: 1.44 GB of RSS to upgrade a
+    1,000,000-item archive, ~90 MB without. The setting is restored afterwards.
+    """
+    previous = int(conn.execute("PRAGMA secure_delete").fetchone()[0])
+    conn.execute("PRAGMA secure_delete = OFF")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA secure_delete = {previous:d}")
 
 
 def writable(path: Path) -> bool:

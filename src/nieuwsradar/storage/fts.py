@@ -30,6 +30,7 @@ from datetime import UTC, datetime, timedelta
 
 from nieuwsradar.stemming import STEM_VERSION, stem_text
 from nieuwsradar.storage import vocabulary
+from nieuwsradar.storage.connection import unzeroed_frees
 from nieuwsradar.storage.convert import OVERIG, json_ids
 
 FtsRow = tuple[int, str, str, str, str, str, str]
@@ -217,9 +218,10 @@ def retag(conn: sqlite3.Connection, ids: Sequence[int]) -> int:
 def rebuild(conn: sqlite3.Connection) -> None:
     """Rebuild the whole index from ``items`` with the current stemmer (in a transaction
     the caller holds) and record the stemmer version."""
-    conn.execute("INSERT INTO items_fts(items_fts) VALUES ('delete-all')")
-    conn.execute("DELETE FROM search_tags")
-    vocabulary.reset(conn)
+    with unzeroed_frees(conn):  # public text; zeroing kept every freed page in memory
+        conn.execute("INSERT INTO items_fts(items_fts) VALUES ('delete-all')")
+        conn.execute("DELETE FROM search_tags")
+        vocabulary.reset(conn)
     last = 0
     while True:
         rows = conn.execute(

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from nieuwsradar.errors import StorageError
 from nieuwsradar.storage import vocabulary
+from nieuwsradar.storage.connection import unzeroed_frees
 
 Migration = Callable[[sqlite3.Connection], None]
 
@@ -346,9 +347,10 @@ def _v8_search(conn: sqlite3.Connection) -> None:
 
 # Filter tokens in the search index (see storage/fts.py): items_fts gets a ``tags`` column
 # and search_tags keeps what each item's row holds there. FTS5 cannot add a column, so
-# the index is dropped and made anew, empty; forgetting the recorded index version makes
-# the next open rebuild it (storage/db.py), in a transaction of its own.
-_V9_FILTER_TOKENS = _script(
+# the index is dropped (without zeroing its pages, see unzeroed_frees) and made anew,
+# empty; forgetting the recorded index version makes the next open rebuild it
+# (storage/db.py), in a transaction of its own.
+_V9_STATEMENTS = (
     "DROP TABLE items_fts",
     "DROP VIEW items_fts_content",
     """CREATE VIEW items_fts_content AS
@@ -366,10 +368,16 @@ _V9_FILTER_TOKENS = _script(
     "DELETE FROM meta WHERE key = 'fts_stemmer'",
 )
 
+
+def _v9_filter_tokens(conn: sqlite3.Connection) -> None:
+    with unzeroed_frees(conn):
+        _script(*_V9_STATEMENTS)(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _V1_CORE, _V2_MEMBERS_DIGESTS_MEETINGS, _V3_ITEMS_BY_SOURCE_URL, _V4_SOURCE_LEASES,
     _V5_USERS_AND_CORRECTIONS, _V6_DIGEST_SEND_LOG, _V7_TREND_COUNTS_AND_TOPIC_PINS,
-    _v8_search, _V9_FILTER_TOKENS,
+    _v8_search, _v9_filter_tokens,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
