@@ -25,6 +25,7 @@ changed).
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -165,13 +166,24 @@ def period_filter(since: datetime | None, until: datetime | None,
 
 
 # -- writing the index ---------------------------------------------------------------------
-def index_rows(conn: sqlite3.Connection, rows: Iterable[FtsRow]) -> None:
-    """Add new rows to the index, remember their tags (and count their words in the
-    search vocabulary)."""
+def index_rows(conn: sqlite3.Connection, rows: Iterable[FtsRow], *,
+               keys: Sequence[str | None] | None = None,
+               counts: Counter[str] | None = None) -> None:
+    """Add new rows to the index, remember their tags and count their words in the
+    search vocabulary.
+
+    ``keys[i]``, when given, is the vocabulary keys of ``rows[i]`` computed ahead
+    (:func:`~nieuwsradar.storage.vocabulary.item_keys`). With ``counts`` the words are
+    added to it instead of the vocabulary: the caller adds them up over many calls and
+    writes them once (:func:`~nieuwsradar.storage.vocabulary.add`) in the same transaction.
+    """
     rows = list(rows)
     conn.executemany(_INSERT, rows)
     conn.executemany(_SAVE_TAGS, ((row[0], row[6]) for row in rows))
-    vocabulary.record(conn, rows)
+    tally: Counter[str] = Counter() if counts is None else counts
+    vocabulary.count(tally, rows, keys)
+    if counts is None:
+        vocabulary.add(conn, tally)
 
 
 def _indexed(conn: sqlite3.Connection, ids: Sequence[int]) -> list[FtsRow]:

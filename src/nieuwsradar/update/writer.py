@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -106,7 +107,9 @@ class Writer:
             return []
         try:
             with self.storage.transaction():
-                results = [self._write(outcome) for outcome in batch]
+                words: Counter[str] = Counter()
+                results = [self._write(outcome, words) for outcome in batch]
+                self.storage.add_vocabulary(words)
         except Exception:  # each source is retried alone just below
             # Something in the batch could not be written: write each source alone, so
             # only the source at fault is recorded as failed.
@@ -122,7 +125,10 @@ class Writer:
         state = outcome.state
         try:
             with self.storage.transaction():
-                return self._write(outcome)
+                words: Counter[str] = Counter()
+                result = self._write(outcome, words)
+                self.storage.add_vocabulary(words)
+                return result
         except Exception as exc:  # record it on the source and keep the run going
             self.stories.forget()
             log.error("source %s: cannot store", state.spec.url, exc_info=exc)
@@ -133,9 +139,11 @@ class Writer:
                                 ok=False, error="the source was removed during the update; "
                                                 "nothing was stored")
         with self.storage.transaction():
-            return self._write(failure)
+            return self._write_failure(failure)
 
-    def _write(self, outcome: Outcome) -> SourceResult:
+    def _write(self, outcome: Outcome, words: Counter[str]) -> SourceResult:
+        """Write one outcome; the search vocabulary counts of its items are added to
+        ``words``, which the caller writes before its transaction ends."""
         if isinstance(outcome, Failed):
             return self._write_failure(outcome)
         state, processed, storage = outcome.state, outcome.processed, self.storage
@@ -146,7 +154,8 @@ class Writer:
         labels = None if processed.predictions is None else [
             model_labels(pred, processed.model_version) for pred in processed.predictions]
         upserted = storage.upsert_items(state.id, items, processed.signatures, processed.stems,
-                                        labels)
+                                        labels, vocabulary_keys=processed.keys,
+                                        vocabulary_counts=words)
         changed = set(upserted.new_ids) | set(upserted.updated_ids)
         ids = upserted.ids
         if labels is not None:
