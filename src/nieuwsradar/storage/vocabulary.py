@@ -51,8 +51,9 @@ def key(stem: str) -> str:
 
 
 def _distinct_keys(stem_title: str, stem_body: str) -> set[str]:
-    keys = {stem[::-1] for stem in stem_title.split()}
-    keys.update(stem[::-1] for stem in stem_body.split())
+    # Reversing a whole string reverses each of its words (in reverse order): one step.
+    keys = set(stem_title[::-1].split())
+    keys.update(stem_body[::-1].split())
     return keys
 
 
