@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
-from nieuwsradar.stemming import STEM_VERSION, stem_text
+from nieuwsradar.stemming import STEM_VERSION, stem_words
 from nieuwsradar.storage import vocabulary
 from nieuwsradar.storage.convert import OVERIG, json_ids
 
@@ -67,13 +67,21 @@ def indexed_summary(summary: str, content_text: str) -> str:
     return "" if lead and content_text.startswith(lead) else summary
 
 
+def stem_words_of(title: str, summary: str, content_text: str) -> tuple[list[str], list[str]]:
+    """The stems of an item's stemmed shadow, as lists: (title, summary and text)."""
+    return (stem_words(title),
+            stem_words(f"{indexed_summary(summary, content_text)}\n{content_text}"))
+
+
 def stems_of(title: str, summary: str, content_text: str) -> tuple[str, str]:
     """The stemmed shadow of an item: (stemmed title, stemmed summary and text).
 
-    Callers that have spare cores (the ingest workers) compute it ahead and hand it to
-    :meth:`~nieuwsradar.storage.Storage.upsert_items`, so the writer does not stem.
+    Callers that have spare cores (the ingest workers) compute it ahead (from
+    :func:`stem_words_of`) and hand it to :meth:`~nieuwsradar.storage.Storage.upsert_items`,
+    so the writer does not stem.
     """
-    return stem_text(title), stem_text(f"{indexed_summary(summary, content_text)}\n{content_text}")
+    title_stems, body_stems = stem_words_of(title, summary, content_text)
+    return " ".join(title_stems), " ".join(body_stems)
 
 
 def fts_row(item_id: int, title: str, summary: str, content_text: str, tags: str,

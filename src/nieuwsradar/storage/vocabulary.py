@@ -50,21 +50,18 @@ def key(stem: str) -> str:
     return stem[::-1]
 
 
-def _distinct_keys(stem_title: str, stem_body: str) -> set[str]:
-    # Reversing a whole string reverses each of its words (in reverse order): one step.
-    keys = set(stem_title[::-1].split())
-    keys.update(stem_body[::-1].split())
-    return keys
-
-
-def item_keys(stem_title: str, stem_body: str) -> str:
-    """The vocabulary keys of one item: each distinct stem of its stemmed shadow once,
-    reversed, separated by spaces (in no particular order).
+def item_keys(title_stems: Iterable[str], body_stems: Iterable[str]) -> str:
+    """The vocabulary keys of one item: each distinct stem of its stemmed shadow (the
+    stems of its title and of its summary and text) once, reversed, separated by spaces
+    (in no particular order).
 
     The ingest workers compute it ahead with the stems, so the single writer only splits
     a short string per item (see :func:`count`).
     """
-    return " ".join(_distinct_keys(stem_title, stem_body))
+    distinct = set(title_stems)
+    distinct.update(body_stems)
+    # Reversing the joined string reverses every stem (and their order, which is none).
+    return " ".join(distinct)[::-1]
 
 
 def count(counts: Counter[str], rows: Sequence[Sequence[object]],
@@ -78,7 +75,10 @@ def count(counts: Counter[str], rows: Sequence[Sequence[object]],
     for i, row in enumerate(rows):
         ahead = keys[i] if keys is not None else None
         if ahead is None:
-            counts.update(_distinct_keys(str(row[4]), str(row[5])))
+            # Reversing a whole shadow string reverses each of its stems: one step.
+            distinct = set(str(row[4])[::-1].split())
+            distinct.update(str(row[5])[::-1].split())
+            counts.update(distinct)
         else:
             counts.update(ahead.split())
 

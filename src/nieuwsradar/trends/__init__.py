@@ -32,7 +32,7 @@ from datetime import date, timedelta
 from itertools import pairwise, repeat
 
 from nieuwsradar.present import dutch_number
-from nieuwsradar.stemming import stem_text
+from nieuwsradar.stemming import stem_text, stem_words
 from nieuwsradar.types import Item
 
 #: Words that never make a topic (folded, without diacritics): function words, auxiliary
@@ -128,7 +128,7 @@ def item_terms(title: str, summary: str) -> set[str]:
     terms: set[str] = set()
     run: list[str] = []
     stop = _STOP_STEMS
-    for stem in (*stem_text(text).split(), "en"):
+    for stem in (*stem_words(text), "en"):
         if len(stem) > 2 and stem not in stop and not stem.isdigit():
             run.append(stem)
             continue

@@ -16,7 +16,7 @@ from pathlib import Path
 from nieuwsradar import dedupe, parse, trends
 from nieuwsradar.classify import DomainModel, item_text, load_model
 from nieuwsradar.errors import ModelError
-from nieuwsradar.storage.fts import stems_of
+from nieuwsradar.storage.fts import stem_words_of
 from nieuwsradar.storage.vocabulary import item_keys
 from nieuwsradar.types import NewItem, Prediction, ScrapeRules
 
@@ -87,8 +87,10 @@ def story_text(item: NewItem) -> str:
     carry only the summary and another the whole article with extra paragraphs; the lead
     (the summary when it has substance, else the start of the text) makes them comparable.
     """
-    lead = item.summary if len(item.summary.split()) >= LEAD_MIN_WORDS else item.content_text
-    return f"{item.title} {' '.join(lead.split()[:LEAD_WORDS])}"
+    # maxsplit: only the words kept are split off a long text
+    substantial = len(item.summary.split(maxsplit=LEAD_MIN_WORDS)) >= LEAD_MIN_WORDS
+    lead = item.summary if substantial else item.content_text
+    return f"{item.title} {' '.join(lead.split(maxsplit=LEAD_WORDS)[:LEAD_WORDS])}"
 
 
 def process_document(
@@ -121,8 +123,9 @@ def process_fulltext(items: list[NewItem], pages: dict[str, bytes],
 def _finish(items: list[NewItem]) -> Processed:
     signatures: list[bytes | None] = [
         dedupe.signature_bytes(sig) for sig in dedupe.signatures([story_text(it) for it in items])]
-    stems = [stems_of(it.title, it.summary, it.content_text) for it in items]
-    keys = [item_keys(*shadow) for shadow in stems]
+    words = [stem_words_of(it.title, it.summary, it.content_text) for it in items]
+    stems = [(" ".join(title), " ".join(body)) for title, body in words]
+    keys = [item_keys(title, body) for title, body in words]
     terms = ["|".join(sorted(trends.item_terms(it.title, it.summary))) for it in items]
     model = _MODEL.get() if items else None
     if model is None:
