@@ -1,8 +1,8 @@
-"""The search vocabulary written by an update run: the workers list each item's keys
-(``vocabulary.item_keys``) and the writer adds them up over a whole batch of sources. The
-counts must be exactly what indexing the same items in the writer gives (``fts.rebuild``
-counts from the stored items alone); checked on real feeds from a local HTTP server into a
-real SQLite file."""
+"""The search index and vocabulary written by an update run: the workers list each item's
+vocabulary keys (``vocabulary.item_keys``) and the writer gathers the index rows and
+counts of a whole batch of sources and writes them at the end of its transaction. Both
+must be exactly what indexing the stored items gives (``fts.rebuild``); checked on real
+feeds from a local HTTP server into a real SQLite file."""
 
 from __future__ import annotations
 
@@ -56,14 +56,28 @@ def _vocabulary(radar: Radar) -> dict[str, int]:
     return {str(term): int(docs) for term, docs in rows}
 
 
-def test_the_counts_of_a_run_equal_those_the_writer_computes_from_the_items(
+def _index(radar: Radar) -> tuple[list[tuple[str, str, int, int]], list[tuple[int, str]]]:
+    """Every (term, column, item, offset) in the full-text index, and the saved tags."""
+    conn = radar._db._conn
+    conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.index_terms "
+                 "USING fts5vocab(main, items_fts, 'instance')")
+    terms = conn.execute("SELECT term, col, doc, offset FROM temp.index_terms "
+                         "ORDER BY term, col, doc, offset").fetchall()
+    tags = conn.execute("SELECT item_id, tags FROM search_tags ORDER BY item_id").fetchall()
+    return terms, tags
+
+
+def test_the_index_and_counts_of_a_run_equal_those_the_writer_computes_from_the_items(
     radar: Radar,
 ) -> None:
     from_workers = _vocabulary(radar)
+    indexed = _index(radar)  # gathered over each batch of sources, written at its end
+    assert len(indexed[1]) == radar.count_items()
     conn = radar._db._conn
     with radar._db.transaction():
-        fts.rebuild(conn)  # counts again, in this process, from the stored items alone
+        fts.rebuild(conn)  # indexes and counts again, from the stored items alone
     assert _vocabulary(radar) == from_workers
+    assert _index(radar) == indexed
     # Words of two sources written in one run are added up; a word counts once per item.
     assert from_workers[vocabulary.key("vakantieverhur")] == 2
 

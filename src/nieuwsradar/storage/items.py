@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from nieuwsradar.storage import fts, vocabulary
+from nieuwsradar.storage import fts
 from nieuwsradar.storage.base import StorageBase
 from nieuwsradar.storage.clusters import refresh_clusters
 from nieuwsradar.storage.convert import json_ids, load_items, to_db
@@ -120,7 +119,7 @@ class ItemsMixin(StorageBase):
         stems: Sequence[tuple[str, str]] | None = None,
         labels: Sequence[Sequence[Label]] | None = None,
         *, vocabulary_keys: Sequence[str] | None = None,
-        vocabulary_counts: Counter[str] | None = None,
+        index: fts.IndexBatch | None = None,
     ) -> UpsertResult:
         """Store a batch of items of one source in one transaction.
 
@@ -133,11 +132,11 @@ class ItemsMixin(StorageBase):
         new and updated items before they are indexed (the index holds the labels that
         count, see :mod:`~nieuwsradar.storage.fts`). Without ``labels`` an updated item
         keeps its labels. ``vocabulary_keys[i]``, when given, is
-        :func:`~nieuwsradar.storage.vocabulary.item_keys` of ``stems[i]``. With
-        ``vocabulary_counts`` the search vocabulary counts of the indexed items are added
-        to it instead of being written: the caller writes them with
-        :meth:`add_vocabulary` before its transaction ends (one upsert per word for a
-        whole batch of sources).
+        :func:`~nieuwsradar.storage.vocabulary.item_keys` of ``stems[i]``. With ``index``
+        the new index rows and vocabulary counts are gathered in it instead of being
+        written: the caller writes them with :meth:`write_index` before its transaction
+        ends (cheaper for a whole batch of sources, see
+        :class:`~nieuwsradar.storage.fts.IndexBatch`).
 
         Some feeds hand out a new guid on every fetch. An item with an unknown guid but
         the canonical url and title of an item the source already has is that item
@@ -208,7 +207,7 @@ class ItemsMixin(StorageBase):
             fts.index_rows(conn, [
                 fts.fts_row(i, item.title, item.summary, item.content_text, tags[i], shadow)
                 for i, (item, _, shadow, _, _) in written
-            ], keys=[pair[4] for _, pair in written], counts=vocabulary_counts)
+            ], keys=[pair[4] for _, pair in written], batch=index)
         return UpsertResult(
             new_ids=new_ids,
             updated_ids=updated_ids,
@@ -242,11 +241,11 @@ class ItemsMixin(StorageBase):
         ))
         return ids
 
-    def add_vocabulary(self, counts: Counter[str]) -> None:
-        """Write search vocabulary counts gathered by :meth:`upsert_items` (its
-        ``vocabulary_counts``); call it inside the transaction that stored the items."""
+    def write_index(self, batch: fts.IndexBatch) -> None:
+        """Write the index rows gathered by :meth:`upsert_items` (its ``index``); call it
+        inside the transaction that stored the items, after the last of them."""
         with self.transaction():
-            vocabulary.add(self._conn, counts)
+            fts.write_index(self._conn, batch)
 
     def ids_by_guid(self, source_id: int, guids: Sequence[str]) -> dict[str, int]:
         """guid → item id for the given guids that the source has stored."""
