@@ -6,6 +6,7 @@ import html
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -81,6 +82,28 @@ def test_canonical_url_is_idempotent(url: str) -> None:
     once = canonical_url(url, SOURCE)
     assert canonical_url(once) == once
     assert canonical_url(once, SOURCE) == once
+
+
+@pytest.mark.parametrize("base", [SOURCE, "http://www.gemeente.nl/", "  HTTPS://Gemeente.NL  "])
+@given(st.one_of(
+    st.text(max_size=60),
+    st.builds(lambda scheme, host, path, query, tail: f"{scheme}://{host}/{path}?{query}{tail}",
+              st.sampled_from(["http", "https", "HTTPS", "ftp"]),
+              st.from_regex(r"[A-Za-z0-9.:\[\]-]{0,20}", fullmatch=True),
+              st.text(max_size=20), st.text(max_size=30),
+              st.sampled_from(["", "?", "#", "#f", ";", ";p=1", " \t"])),
+))
+def test_an_absolute_url_canonicalises_as_if_joined_with_the_base(base: str, url: str) -> None:
+    """Absolute http(s) URLs skip urljoin: the result is the one joining first gives."""
+    joined = url.strip()
+    try:
+        joined = urljoin(base.strip(), joined)
+    except ValueError:  # unparseable: returned stripped, never raised
+        assert canonical_url(url, base) == joined
+        return
+    if joined != joined.strip():
+        return  # canonical_url(joined) would strip it once more: not the same input
+    assert canonical_url(url, base) == canonical_url(joined)
 
 
 # --- guid fallback ----------------------------------------------------------------------

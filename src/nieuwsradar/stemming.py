@@ -51,7 +51,9 @@ _KEEP_ES = frozenset(
 )
 # Fast path: for ASCII text, str.translate + split tokenizes ~4x faster than the regex.
 _ASCII_SEPARATORS = str.maketrans({chr(i): " " for i in range(128) if not chr(i).isalnum()})
-_PUNCTUATION = str.maketrans(dict.fromkeys("’‘“”„‚–—―…•·«»‹›€£°§©®™\u00a0\u2009\u202f", " "))
+# Non-ASCII punctuation and spaces, each replaced by a space. A regex, not str.translate:
+# on non-ASCII text translate takes its slow path, 14 times slower (74 vs 5 us for 1.2 KB).
+_PUNCTUATION = re.compile("[’‘“”„‚–—―…•·«»‹›€£°§©®™\u00a0\u2009\u202f]")
 _DOUBLED = re.compile(r"([bdfgklmnprst])\1$")
 _CACHE: dict[str, str] = {}
 _CACHE_MAX = 200_000
@@ -81,7 +83,7 @@ def _stem_word(word: str) -> str:
 
 def _split(folded: str) -> list[str]:
     if not folded.isascii():
-        folded = folded.translate(_PUNCTUATION)
+        folded = _PUNCTUATION.sub(" ", folded)
         if not folded.isascii():
             return _TOKEN.findall(folded)
     return folded.translate(_ASCII_SEPARATORS).split()
@@ -101,23 +103,31 @@ def tokens(text: str) -> list[str]:
     return _split(text)
 
 
-def stem_text(text: str) -> str:
-    """Return the stems of all tokens of ``text``, separated by single spaces.
+def stem_words(text: str) -> list[str]:
+    """Return the stems of all tokens of ``text``, in order (never an empty one).
 
-    This is what goes into the stemmed shadow columns of the full-text index. Stems are
-    memoised per word (news vocabulary is small), which makes this a few times faster
-    than stemming every token.
+    Stems are memoised per word (news vocabulary is small), which makes this a few times
+    faster than stemming every token. Callers that need the stems themselves (ingest's
+    vocabulary keys and topic keys) use this rather than splitting :func:`stem_text`.
     """
     words = tokens(text)
     try:
-        return " ".join(map(_CACHE.__getitem__, words))
+        return list(map(_CACHE.__getitem__, words))
     except KeyError:
         missing = set(words).difference(_CACHE)
         if len(_CACHE) + len(missing) > _CACHE_MAX:
             _CACHE.clear()
             missing = set(words)
         _CACHE.update(zip(missing, map(_stem_word, missing), strict=True))
-        return " ".join(map(_CACHE.__getitem__, words))
+        return list(map(_CACHE.__getitem__, words))
+
+
+def stem_text(text: str) -> str:
+    """Return the stems of all tokens of ``text``, separated by single spaces.
+
+    This is what goes into the stemmed shadow columns of the full-text index.
+    """
+    return " ".join(stem_words(text))
 
 
 def stem_term(term: str) -> str:

@@ -62,9 +62,14 @@ def canonical_url(url: str, base: str | None = None) -> str:
     """
     url = url.strip()
     try:
-        if base:
-            url = urljoin(base.strip(), url)
         parts = urlsplit(url)
+        # Joining gives an absolute http(s) URL back as it is (up to an empty ";" params
+        # part, which it drops), so almost every feed link skips urljoin's two parses and
+        # its reassembly.
+        if base and not (parts.scheme in _DEFAULT_PORTS and parts.netloc
+                         and ";" not in parts.path):
+            url = urljoin(base.strip(), url)
+            parts = urlsplit(url)
     except ValueError:
         return url
     scheme = parts.scheme.lower()

@@ -26,9 +26,10 @@ _UPDATE = (
 )
 
 
-#: One item waiting to be written: the item, its signature, its stemmed shadow and its
-#: model labels (None: not classified).
-Pending = tuple[NewItem, bytes | None, tuple[str, str] | None, Sequence[Label] | None]
+#: One item waiting to be written: the item, its signature, its stemmed shadow, its
+#: model labels (None: not classified) and its vocabulary keys (None: computed here).
+Pending = tuple[NewItem, bytes | None, tuple[str, str] | None, Sequence[Label] | None,
+                str | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +118,8 @@ class ItemsMixin(StorageBase):
         signatures: Sequence[bytes | None] | None = None,
         stems: Sequence[tuple[str, str]] | None = None,
         labels: Sequence[Sequence[Label]] | None = None,
+        *, vocabulary_keys: Sequence[str] | None = None,
+        index: fts.IndexBatch | None = None,
     ) -> UpsertResult:
         """Store a batch of items of one source in one transaction.
 
@@ -128,7 +131,12 @@ class ItemsMixin(StorageBase):
         ``labels[i]``, when given, are the model's labels of ``items[i]``, stored for the
         new and updated items before they are indexed (the index holds the labels that
         count, see :mod:`~nieuwsradar.storage.fts`). Without ``labels`` an updated item
-        keeps its labels.
+        keeps its labels. ``vocabulary_keys[i]``, when given, is
+        :func:`~nieuwsradar.storage.vocabulary.item_keys` of ``stems[i]``. With ``index``
+        the new index rows and vocabulary counts are gathered in it instead of being
+        written: the caller writes them with :meth:`write_index` before its transaction
+        ends (cheaper for a whole batch of sources, see
+        :class:`~nieuwsradar.storage.fts.IndexBatch`).
 
         Some feeds hand out a new guid on every fetch. An item with an unknown guid but
         the canonical url and title of an item the source already has is that item
@@ -143,10 +151,13 @@ class ItemsMixin(StorageBase):
         if labels is not None and len(labels) != len(items):
             raise ValueError(f"got {len(labels)} label lists for {len(items)} items; "
                              "pass one per item")
+        if vocabulary_keys is not None and len(vocabulary_keys) != len(items):
+            raise ValueError(f"got {len(vocabulary_keys)} vocabulary keys for {len(items)} "
+                             "items; pass one per item")
         none = [None] * len(items)
         batch: dict[str, Pending] = {}
         for pending in zip(items, signatures or none, stems or none, labels or none,
-                           strict=True):
+                           vocabulary_keys or none, strict=True):
             batch.setdefault(pending[0].guid, pending)
         repeats = len(items) - len(batch)
         with self.transaction():
@@ -193,10 +204,10 @@ class ItemsMixin(StorageBase):
             write_model_labels(conn, [(i, pair[3]) for i, pair in written
                                       if pair[3] is not None])
             tags = fts.tags_of(conn, [i for i, _ in written])
-            fts.index_rows(conn, (
+            fts.index_rows(conn, [
                 fts.fts_row(i, item.title, item.summary, item.content_text, tags[i], shadow)
-                for i, (item, _, shadow, _) in written
-            ))
+                for i, (item, _, shadow, _, _) in written
+            ], keys=[pair[4] for _, pair in written], batch=index)
         return UpsertResult(
             new_ids=new_ids,
             updated_ids=updated_ids,
@@ -210,7 +221,7 @@ class ItemsMixin(StorageBase):
             return []
         conn = self._conn
         before = _sequence(conn)
-        conn.executemany(_INSERT, (_row(source_id, item, sig) for item, sig, _, _ in new))
+        conn.executemany(_INSERT, (_row(source_id, item, sig) for item, sig, _, _, _ in new))
         after = _sequence(conn)
         # AUTOINCREMENT ids only grow and we hold the write lock: n new rows whose ids
         # lie in (before, after] with after - before == n are exactly that range, in order.
@@ -226,9 +237,15 @@ class ItemsMixin(StorageBase):
         ids = [item_id for item_id, _ in changed]
         fts.unindex_items(conn, ids)
         conn.executemany(_UPDATE, (
-            (*_row(0, item, sig)[2:], item_id) for item_id, (item, sig, _, _) in changed
+            (*_row(0, item, sig)[2:], item_id) for item_id, (item, sig, _, _, _) in changed
         ))
         return ids
+
+    def write_index(self, batch: fts.IndexBatch) -> None:
+        """Write the index rows gathered by :meth:`upsert_items` (its ``index``); call it
+        inside the transaction that stored the items, after the last of them."""
+        with self.transaction():
+            fts.write_index(self._conn, batch)
 
     def ids_by_guid(self, source_id: int, guids: Sequence[str]) -> dict[str, int]:
         """guid → item id for the given guids that the source has stored."""

@@ -13,18 +13,21 @@ Kept beside the full-text index for two jobs the index cannot do cheaply:
   counts to choose how to rank.
 
 Only the stemmed shadow columns are counted: their tokens are already computed for the
-index, so keeping the vocabulary costs one split of a string per item. Counts grow when an
-item is indexed (:func:`record`, called by :func:`nieuwsradar.storage.fts.index_rows` in
-the same transaction) and are never decreased: a deleted or re-indexed item leaves an
-estimate that is slightly high, and a stem that no longer occurs only adds a phrase that
-matches nothing. A rebuild of the index starts the vocabulary afresh (:func:`reset`).
+index, and the ingest workers list each item's distinct keys ahead (:func:`item_keys`),
+so keeping the vocabulary costs the writer one split of a short string per item and one
+upsert per distinct key of a whole batch of sources. Counts grow when an item is indexed
+(:func:`count` and :func:`add`, called by :func:`nieuwsradar.storage.fts.index_rows` or at
+the end of the writer's transaction) and are never decreased: a deleted or re-indexed
+item leaves an estimate that is slightly high, and a stem that no longer occurs only adds
+a phrase that matches nothing. A rebuild of the index starts the vocabulary afresh
+(:func:`reset`).
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 #: A compound's head must be at least this long, so "in" or "de" expand to nothing.
 MIN_PART = 4
@@ -47,13 +50,46 @@ def key(stem: str) -> str:
     return stem[::-1]
 
 
-def record(conn: sqlite3.Connection, rows: Iterable[Sequence[object]]) -> None:
-    """Count the stems of newly indexed rows (``(rowid, title, summary, content_text,
-    stem_title, stem_body)``, as written to the index)."""
-    stems: Counter[str] = Counter()
-    for row in rows:
-        stems.update(set(f"{row[4]} {row[5]}".split()))
-    conn.executemany(_UPSERT, [(s[::-1], n) for s, n in stems.items()])
+def item_keys(title_stems: Iterable[str], body_stems: Iterable[str]) -> str:
+    """The vocabulary keys of one item: each distinct stem of its stemmed shadow (the
+    stems of its title and of its summary and text) once, reversed, separated by spaces
+    (in no particular order).
+
+    The ingest workers compute it ahead with the stems, so the single writer only splits
+    a short string per item (see :func:`count`).
+    """
+    distinct = set(title_stems)
+    distinct.update(body_stems)
+    # Reversing the joined string reverses every stem (and their order, which is none).
+    return " ".join(distinct)[::-1]
+
+
+def count(counts: Counter[str], rows: Sequence[Sequence[object]],
+          keys: Sequence[str | None] | None = None) -> None:
+    """Add the stems of newly indexed rows (``(rowid, title, summary, content_text,
+    stem_title, stem_body, ...)``, as written to the index) to ``counts``, by key.
+
+    ``keys[i]``, when given and not None, is :func:`item_keys` of ``rows[i]`` computed
+    ahead; otherwise they are computed here.
+    """
+    for i, row in enumerate(rows):
+        ahead = keys[i] if keys is not None else None
+        if ahead is None:
+            # Reversing a whole shadow string reverses each of its stems: one step.
+            distinct = set(str(row[4])[::-1].split())
+            distinct.update(str(row[5])[::-1].split())
+            counts.update(distinct)
+        else:
+            counts.update(ahead.split())
+
+
+def add(conn: sqlite3.Connection, counts: Mapping[str, int]) -> None:
+    """Add item counts by key (from :func:`count`) to the vocabulary.
+
+    Counting the rows of many sources first and adding them once (one upsert per
+    distinct key) is cheaper than one upsert per key and source.
+    """
+    conn.executemany(_UPSERT, counts.items())
 
 
 def reset(conn: sqlite3.Connection) -> None:

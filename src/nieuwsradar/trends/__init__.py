@@ -32,7 +32,7 @@ from datetime import date, timedelta
 from itertools import pairwise, repeat
 
 from nieuwsradar.present import dutch_number
-from nieuwsradar.stemming import stem_text
+from nieuwsradar.stemming import stem_text, stem_words
 from nieuwsradar.types import Item
 
 #: Words that never make a topic (folded, without diacritics): function words, auxiliary
@@ -110,8 +110,9 @@ def _content(stem: str) -> bool:
 
 
 #: Punctuation that ends a clause becomes the stop word "en", so one stemming call per
-#: item splits the runs there too (the same boundaries as :data:`_SEGMENTS`).
-_BREAKS = str.maketrans(dict.fromkeys(".,;:!?()[]{}\"“”„«»|–—•·", " en "))
+#: item splits the runs there too (the same boundaries as :data:`_SEGMENTS`). A regex, not
+#: str.translate, which is five times slower when a character becomes several.
+_BREAKS = re.compile(r'[.,;:!?()\[\]{}"“”„«»|–—•·]')
 
 
 def item_terms(title: str, summary: str) -> set[str]:
@@ -122,13 +123,13 @@ def item_terms(title: str, summary: str) -> set[str]:
     the whole text (clause breaks turned into a stop word), n-grams by zipping each run
     with itself.
     """
-    text = f"{title} en {_lead(summary)}".translate(_BREAKS)
+    text = _BREAKS.sub(" en ", f"{title} en {_lead(summary)}")
     if " - " in text or " / " in text:
         text = text.replace(" - ", " en ").replace(" / ", " en ")
     terms: set[str] = set()
     run: list[str] = []
     stop = _STOP_STEMS
-    for stem in (*stem_text(text).split(), "en"):
+    for stem in (*stem_words(text), "en"):
         if len(stem) > 2 and stem not in stop and not stem.isdigit():
             run.append(stem)
             continue

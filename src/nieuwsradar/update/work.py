@@ -16,7 +16,8 @@ from pathlib import Path
 from nieuwsradar import dedupe, parse, trends
 from nieuwsradar.classify import DomainModel, item_text, load_model
 from nieuwsradar.errors import ModelError
-from nieuwsradar.storage.fts import stems_of
+from nieuwsradar.storage.fts import stem_words_of
+from nieuwsradar.storage.vocabulary import item_keys
 from nieuwsradar.types import NewItem, Prediction, ScrapeRules
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,9 @@ LEAD_MIN_WORDS = 8
 class Processed:
     """What a worker made of one fetched document: items and per-item extras.
 
-    ``terms[i]`` is the sorted topic keys of ``items[i]`` for trends
+    ``keys[i]`` is the search vocabulary keys of ``stems[i]``
+    (:func:`nieuwsradar.storage.vocabulary.item_keys`), so the writer need not split the
+    stems again. ``terms[i]`` is the sorted topic keys of ``items[i]`` for trends
     (:func:`nieuwsradar.trends.item_terms`), joined by ``|`` as ``trend_items`` stores them.
     ``model_version`` is the version of the model that made ``predictions`` (None when
     nothing was classified).
@@ -39,12 +42,13 @@ class Processed:
     items: list[NewItem]
     signatures: list[bytes | None]
     stems: list[tuple[str, str]]
+    keys: list[str]
     terms: list[str]
     predictions: list[Prediction] | None
     model_version: str | None = None
 
 
-NOTHING = Processed([], [], [], [], None)
+NOTHING = Processed([], [], [], [], [], None)
 
 
 class _WorkerModel:
@@ -83,8 +87,10 @@ def story_text(item: NewItem) -> str:
     carry only the summary and another the whole article with extra paragraphs; the lead
     (the summary when it has substance, else the start of the text) makes them comparable.
     """
-    lead = item.summary if len(item.summary.split()) >= LEAD_MIN_WORDS else item.content_text
-    return f"{item.title} {' '.join(lead.split()[:LEAD_WORDS])}"
+    # maxsplit: only the words kept are split off a long text
+    substantial = len(item.summary.split(maxsplit=LEAD_MIN_WORDS)) >= LEAD_MIN_WORDS
+    lead = item.summary if substantial else item.content_text
+    return f"{item.title} {' '.join(lead.split(maxsplit=LEAD_WORDS)[:LEAD_WORDS])}"
 
 
 def process_document(
@@ -117,14 +123,16 @@ def process_fulltext(items: list[NewItem], pages: dict[str, bytes],
 def _finish(items: list[NewItem]) -> Processed:
     signatures: list[bytes | None] = [
         dedupe.signature_bytes(sig) for sig in dedupe.signatures([story_text(it) for it in items])]
-    stems = [stems_of(it.title, it.summary, it.content_text) for it in items]
+    words = [stem_words_of(it.title, it.summary, it.content_text) for it in items]
+    stems = [(" ".join(title), " ".join(body)) for title, body in words]
+    keys = [item_keys(title, body) for title, body in words]
     terms = ["|".join(sorted(trends.item_terms(it.title, it.summary))) for it in items]
     model = _MODEL.get() if items else None
     if model is None:
-        return Processed(items, signatures, stems, terms, None)
+        return Processed(items, signatures, stems, keys, terms, None)
     predictions = model.predict([item_text(it.title, it.content_text or it.summary)
                                  for it in items])
-    return Processed(items, signatures, stems, terms, predictions, model.version)
+    return Processed(items, signatures, stems, keys, terms, predictions, model.version)
 
 
 def warm_up() -> None:

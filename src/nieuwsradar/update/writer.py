@@ -3,7 +3,9 @@
 Fetching and processing run concurrently and queue one outcome per source; the writer
 stores them. It groups the outcomes that are ready into one transaction (each commit
 rewrites the index pages it touched and flushes a new FTS segment, so fewer, larger
-transactions are much cheaper than one per source). A source is always written whole,
+transactions are much cheaper than one per source); the search index rows and vocabulary
+counts of the whole batch are gathered and written at its end
+(:class:`~nieuwsradar.storage.fts.IndexBatch`). A source is always written whole,
 so a killed process leaves every source either fully written or untouched.
 
 Any exception while writing fails the source at fault alone: the batch is rolled back and
@@ -21,6 +23,7 @@ from datetime import datetime
 
 from nieuwsradar import polling
 from nieuwsradar.storage import Storage
+from nieuwsradar.storage.fts import IndexBatch
 from nieuwsradar.types import SourceResult, SourceState
 from nieuwsradar.update.labels import model_labels
 from nieuwsradar.update.stories import Stories
@@ -106,7 +109,9 @@ class Writer:
             return []
         try:
             with self.storage.transaction():
-                results = [self._write(outcome) for outcome in batch]
+                index = IndexBatch()
+                results = [self._write(outcome, index) for outcome in batch]
+                self.storage.write_index(index)
         except Exception:  # each source is retried alone just below
             # Something in the batch could not be written: write each source alone, so
             # only the source at fault is recorded as failed.
@@ -122,7 +127,10 @@ class Writer:
         state = outcome.state
         try:
             with self.storage.transaction():
-                return self._write(outcome)
+                index = IndexBatch()
+                result = self._write(outcome, index)
+                self.storage.write_index(index)
+                return result
         except Exception as exc:  # record it on the source and keep the run going
             self.stories.forget()
             log.error("source %s: cannot store", state.spec.url, exc_info=exc)
@@ -133,9 +141,11 @@ class Writer:
                                 ok=False, error="the source was removed during the update; "
                                                 "nothing was stored")
         with self.storage.transaction():
-            return self._write(failure)
+            return self._write_failure(failure)
 
-    def _write(self, outcome: Outcome) -> SourceResult:
+    def _write(self, outcome: Outcome, index: IndexBatch) -> SourceResult:
+        """Write one outcome; the search index rows of its items are gathered in
+        ``index``, which the caller writes before its transaction ends."""
         if isinstance(outcome, Failed):
             return self._write_failure(outcome)
         state, processed, storage = outcome.state, outcome.processed, self.storage
@@ -146,7 +156,7 @@ class Writer:
         labels = None if processed.predictions is None else [
             model_labels(pred, processed.model_version) for pred in processed.predictions]
         upserted = storage.upsert_items(state.id, items, processed.signatures, processed.stems,
-                                        labels)
+                                        labels, vocabulary_keys=processed.keys, index=index)
         changed = set(upserted.new_ids) | set(upserted.updated_ids)
         ids = upserted.ids
         if labels is not None:
