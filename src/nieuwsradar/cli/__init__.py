@@ -21,6 +21,7 @@ from nieuwsradar.cli.classify import classify_cmd, evaluate_cmd, review_cmd, tra
 from nieuwsradar.cli.digest import digest_cmd
 from nieuwsradar.cli.members import members_cmd
 from nieuwsradar.cli.output import clean, safe_json, write_atomically
+from nieuwsradar.cli.radar import open_radar
 from nieuwsradar.cli.serve import serve_cmd
 from nieuwsradar.cli.trends import report_cmd, trends_cmd
 from nieuwsradar.cli.users import users_cmd
@@ -63,28 +64,6 @@ def main(ctx: click.Context, db: Path, config: Path | None) -> None:
     # A command prints its own Dutch summary (failures included): log records only
     # for errors, unless NIEUWSRADAR_LOG_LEVEL asks for more.
     configure_logging("text", force=False, default_level=logging.ERROR)
-
-
-def open_radar(ctx: click.Context, *, existing: bool = False, **overrides: Any) -> Radar:
-    """The facade for the global --db, with settings from --config and the environment.
-
-    Commands that only read pass ``existing=True``: a database that does not exist is
-    then an error (naming the path), not a new empty file.
-    """
-    from nieuwsradar.config import Settings
-    from nieuwsradar.core import make_radar
-
-    root = ctx.find_root()
-    db = None if root.get_parameter_source("db") == click.core.ParameterSource.DEFAULT \
-        else ctx.obj["db"]
-    settings = Settings.from_env(db=db, config=root.obj.get("config"), **overrides)
-    radar = make_radar(settings, create=not existing)
-    ctx.call_on_close(radar.close)
-    if radar.index_outdated:
-        click.echo(f"Let op: {settings.db} is alleen-lezen en de zoekindex is met een andere "
-                   "versie gemaakt; zoekresultaten kunnen onvolledig zijn. Open de database "
-                   "een keer met schrijfrechten om de index bij te werken.", err=True)
-    return radar
 
 
 # --- sources ------------------------------------------------------------------------------

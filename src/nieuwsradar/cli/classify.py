@@ -17,6 +17,7 @@ from typing import IO, Any
 
 import click
 
+from nieuwsradar.cli.radar import open_radar
 from nieuwsradar.errors import InputError, NieuwsradarError
 
 # The variables of nieuwsradar.classify.paths (MODEL_ENV, TOPICS_ENV), named here so that
@@ -212,7 +213,6 @@ def review_cmd(ctx: click.Context, days: int, limit: int, as_json: bool) -> None
     from rich.console import Console
     from rich.table import Table
 
-    from nieuwsradar.cli import open_radar
 
     radar = open_radar(ctx, existing=True)
     with _errors():

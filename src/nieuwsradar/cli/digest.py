@@ -4,25 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
-if TYPE_CHECKING:
-    from nieuwsradar.core import Radar
+from nieuwsradar.cli.radar import open_radar
 
 STATUS_NL = {
     "sent": "verzonden", "pending": "wacht (tijdelijke fout)", "sending": "bezig",
     "failed": "mislukt", "uncertain": "onzeker", "empty": "niets deze week",
     "would-send": "zou verzonden worden", "skipped": "al afgehandeld",
 }
-
-
-def _radar(ctx: click.Context, *, existing: bool = False) -> Radar:
-    """The facade; ``existing`` for commands that only read (see ``open_radar``)."""
-    from nieuwsradar.cli import open_radar  # the group module imports this one
-
-    return open_radar(ctx, existing=existing)
 
 
 def _label(outcome: str) -> str:
@@ -48,7 +40,7 @@ _WEEK = click.option("--week", default=None, metavar="2026-W49",
 @click.pass_context
 def preview(ctx: click.Context, email: str, week: str | None, out: Path) -> None:
     """Schrijf de digest van één lid als .eml en .html, zonder iets te verzenden."""
-    radar = _radar(ctx, existing=True)
+    radar = open_radar(ctx, existing=True)
     chosen = radar.digest_week(week)
     composed = radar.preview_digest(email, chosen)
     out.mkdir(parents=True, exist_ok=True)
@@ -67,7 +59,7 @@ def send(ctx: click.Context, week: str | None, dry_run: bool) -> None:
 
     Opnieuw draaien is veilig: wie de week al kreeg, krijgt niets meer.
     """
-    radar = _radar(ctx, existing=True)
+    radar = open_radar(ctx, existing=True)
     chosen = radar.digest_week(week)
     report = radar.send_digests(
         chosen, dry_run=dry_run,
@@ -93,7 +85,7 @@ def status(ctx: click.Context, week: str | None, as_json: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    radar = _radar(ctx, existing=True)
+    radar = open_radar(ctx, existing=True)
     chosen = radar.digest_week(week)
     records, waiting = radar.digest_status(chosen)
     if as_json:
@@ -131,6 +123,6 @@ def _record_json(r: Any) -> dict[str, Any]:
 @click.pass_context
 def release(ctx: click.Context, email: str, week: str) -> None:
     """Geef een 'onzekere' digest vrij om opnieuw te versturen (na navraag)."""
-    radar = _radar(ctx, existing=True)
+    radar = open_radar(ctx, existing=True)
     radar.release_uncertain(email, radar.digest_week(week))
     click.echo(f"De digest van {email} voor {week} gaat mee met de volgende send.")

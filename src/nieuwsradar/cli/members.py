@@ -8,16 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from nieuwsradar.cli.radar import open_radar
+
 if TYPE_CHECKING:
-    from nieuwsradar.core import Radar
     from nieuwsradar.types import Member
-
-
-def _radar(ctx: click.Context, *, existing: bool = False) -> Radar:
-    """The facade; ``existing`` for commands that only read (see ``open_radar``)."""
-    from nieuwsradar.cli import open_radar  # the group module imports this one
-
-    return open_radar(ctx, existing=existing)
 
 
 @click.group("members")
@@ -34,7 +28,7 @@ def import_members(ctx: click.Context, file: Path) -> None:
     Kopregel: email,naam,organisatie,netwerk,domeinen,zoekopdrachten; meerdere domeinen
     of zoekopdrachten scheidt u met ;. Bestaande leden (zelfde e-mail) worden bijgewerkt.
     """
-    result = _radar(ctx).import_members(file.read_bytes(), str(file))
+    result = open_radar(ctx).import_members(file.read_bytes(), str(file))
     click.echo(f"{result.added} leden toegevoegd, {result.updated} bijgewerkt.")
     if result.kept_unsubscribed:
         click.echo(f"{len(result.kept_unsubscribed)} van hen hadden zich afgemeld en blijven "
@@ -50,7 +44,7 @@ def list_members(ctx: click.Context, as_json: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    members = _radar(ctx, existing=True).members()
+    members = open_radar(ctx, existing=True).members()
     if as_json:
         click.echo(json.dumps([_member_json(m) for m in members], ensure_ascii=False, indent=2))
         return
@@ -94,7 +88,7 @@ def _member_json(m: Member) -> dict[str, Any]:
 def add_member(ctx: click.Context, email: str, naam: str, organisatie: str, netwerk: str,
                domains: tuple[str, ...], searches: tuple[str, ...], lege_week: bool) -> None:
     """Voeg een lid toe of werk het bij (een afgemeld lid wordt weer aangemeld)."""
-    member = _radar(ctx).add_member(email, name=naam, organisation=organisatie,
+    member = open_radar(ctx).add_member(email, name=naam, organisation=organisatie,
                                     network=netwerk, domains=domains, searches=searches,
                                     note_when_empty=lege_week)
     click.echo(f"Lid {member.email} aangemeld voor: "
@@ -106,5 +100,5 @@ def add_member(ctx: click.Context, email: str, naam: str, organisatie: str, netw
 @click.pass_context
 def remove_member(ctx: click.Context, email: str) -> None:
     """Verwijder een lid met abonnement en verzendgeschiedenis."""
-    member = _radar(ctx, existing=True).remove_member(email)
+    member = open_radar(ctx, existing=True).remove_member(email)
     click.echo(f"Lid {member.email} verwijderd.")

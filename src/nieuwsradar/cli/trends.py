@@ -9,18 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from nieuwsradar.cli.radar import open_radar
+
 if TYPE_CHECKING:
-    from nieuwsradar.core import Radar
     from nieuwsradar.trends import Trend, TrendReport
 
 MAX_LIMIT = 100
-
-
-def _radar(ctx: click.Context, *, existing: bool = False) -> Radar:
-    """The facade; ``existing`` for commands that only read (see ``open_radar``)."""
-    from nieuwsradar.cli import open_radar  # the group module imports this one
-
-    return open_radar(ctx, existing=existing)
 
 
 def _week(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
@@ -71,7 +65,7 @@ def trends_cmd(ctx: click.Context, domain: str | None, network: str | None,
         raise click.UsageError("geef --week of --since, niet allebei")
     if until is not None and since is None:
         raise click.UsageError("--until hoort bij --since")
-    report = _radar(ctx, existing=True).trends(
+    report = open_radar(ctx, existing=True).trends(
         week=week, since=since.date() if since else None,
         until=until.date() if until else None, domain=domain, network=network, limit=limit)
     if as_json:
@@ -114,7 +108,7 @@ def report_cmd(ctx: click.Context, since: datetime, until: datetime | None, netw
     if kind not in (".pdf", ".html", ".htm"):
         raise click.BadParameter(f"{out}: gebruik een bestandsnaam op .pdf of .html",
                                  param_hint="--out")
-    report = _radar(ctx, existing=True).trends(
+    report = open_radar(ctx, existing=True).trends(
         since=since.date(), until=until.date() if until else None, network=network,
         limit=limit)
     html = render_html(report, generated=datetime.now(UTC))

@@ -3,19 +3,10 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
 
 import click
 
-if TYPE_CHECKING:
-    from nieuwsradar.core import Radar
-
-
-def _radar(ctx: click.Context, *, existing: bool = False) -> Radar:
-    """The facade; ``existing`` for commands that only read (see ``open_radar``)."""
-    from nieuwsradar.cli import open_radar  # the group module imports this one
-
-    return open_radar(ctx, existing=existing)
+from nieuwsradar.cli.radar import open_radar
 
 
 @click.group("users")
@@ -35,7 +26,7 @@ def add_user(ctx: click.Context, email: str, name: str, password_stdin: bool) ->
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Wachtwoord", hide_input=True, confirmation_prompt="Nogmaals")
-    user = _radar(ctx).add_user(email, password, name=name)
+    user = open_radar(ctx).add_user(email, password, name=name)
     click.echo(f"Coördinator {user.email} kan inloggen.")
 
 
@@ -45,7 +36,7 @@ def list_users(ctx: click.Context) -> None:
     """Toon de coördinatoren."""
     from nieuwsradar.present import short_date
 
-    users = _radar(ctx, existing=True).users()
+    users = open_radar(ctx, existing=True).users()
     if not users:
         click.echo("Nog geen coördinatoren; voeg er een toe met: nieuwsradar users add EMAIL")
     for user in users:
@@ -59,7 +50,7 @@ def list_users(ctx: click.Context) -> None:
 @click.pass_context
 def remove_user(ctx: click.Context, email: str) -> None:
     """Verwijder een coördinator."""
-    _radar(ctx, existing=True).remove_user(email)
+    open_radar(ctx, existing=True).remove_user(email)
     click.echo(f"Coördinator {email.strip()} verwijderd.")
 
 
@@ -68,6 +59,6 @@ def remove_user(ctx: click.Context, email: str) -> None:
 @click.pass_context
 def token(ctx: click.Context, email: str) -> None:
     """Maak een nieuw API-token (het oude vervalt); het wordt maar één keer getoond."""
-    click.echo(_radar(ctx, existing=True).new_api_token(email))
+    click.echo(open_radar(ctx, existing=True).new_api_token(email))
     click.echo("Gebruik: Authorization: Bearer <token>. Bewaar het token goed; het wordt "
                "niet opnieuw getoond.", err=True)
