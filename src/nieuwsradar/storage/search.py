@@ -303,6 +303,15 @@ class SearchMixin(StorageBase):
             source = "items_fts"
         return f"{source} {_where(['items_fts MATCH ?', *where])}", [match, *params]
 
+    def _matching(self, filters: _Filters, match: str | None) -> tuple[str, str, list[object]]:
+        """The id column, FROM and WHERE of the matches: the full-text matches, or
+        without a MATCH expression the items passing the filters."""
+        if match is None:
+            where, params = filters.where("i.id")
+            return "i.id", f"{_ITEMS} {_where(where)}", params
+        body, params = self._fts_where(filters, match)
+        return "items_fts.rowid", body, params
+
     def match_ids(self, query: SearchQuery, *, limit: int) -> list[int]:
         """The ids of up to ``limit`` matches, newest stored first: the set that counts
         and facets are taken over.
@@ -334,12 +343,8 @@ class SearchMixin(StorageBase):
     def _match_ids(self, match: str | None, filters: _Filters, limit: int) -> list[int]:
         """:meth:`match_ids` with the filters as given, walking the items or the
         full-text matches newest first."""
-        if match is None:
-            where, params = filters.where("i.id")
-            sql = f"SELECT i.id FROM {_ITEMS} {_where(where)} ORDER BY i.id DESC LIMIT ?"  # noqa: S608
-        else:
-            body, params = self._fts_where(filters, match)
-            sql = f"SELECT items_fts.rowid FROM {body} ORDER BY items_fts.rowid DESC LIMIT ?"  # noqa: S608
+        column, body, params = self._matching(filters, match)
+        sql = f"SELECT {column} FROM {body} ORDER BY {column} DESC LIMIT ?"  # noqa: S608
         return [r[0] for r in self._conn.execute(sql, (*params, limit))]
 
     def count_matches(self, query: SearchQuery, *, cap: int | None = None) -> int:
@@ -351,13 +356,8 @@ class SearchMixin(StorageBase):
             filters = self._filters(query)
             if filters is None:
                 return 0
-            match = filters.match(query)
-            if match is None:
-                where, params = filters.where("i.id")
-                sql = f"SELECT count(*) FROM {_ITEMS} {_where(where)}"  # noqa: S608
-            else:
-                body, params = self._fts_where(filters, match)
-                sql = f"SELECT count(*) FROM {body}"  # noqa: S608
+            _, body, params = self._matching(filters, filters.match(query))
+            sql = f"SELECT count(*) FROM {body}"  # noqa: S608
             return int(self._conn.execute(sql, params).fetchone()[0])
 
     def search(self, query: SearchQuery, *, limit: int = 20, offset: int = 0,
