@@ -3,29 +3,23 @@ export the agenda as Markdown and check its content."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from nieuwsradar.config import Settings
-from nieuwsradar.core import make_radar
-from support.trend_history import history
+from support.browser import launch, require_chromium
+from support.trend_history import COORDINATOR, PASSWORD, seed_site
 from support.web import LiveServer
 
-CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "correct-paard-batterij"
-pytestmark = pytest.mark.skipif(shutil.which(CHROMIUM) is None,
-                                reason="Chromium is not installed (.ci/run installs it)")
+require_chromium()
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     path = tmp_path_factory.mktemp("browser") / "radar.db"
-    with make_radar(Settings(db=path)) as radar:
-        history(radar, rising="Aanpak illegale vakantieverhuur")
-        radar.add_user("coordinator@m150.test", PASSWORD, name="Coördinator")
+    seed_site(path)
     with LiveServer(Settings(db=path)) as srv:
         yield srv
 
@@ -35,9 +29,7 @@ def test_pin_a_trending_topic_to_a_new_meeting_and_export_markdown(
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run"])
+        browser = launch(p)
         try:
             page = browser.new_context(accept_downloads=True).new_page()
             page.set_default_timeout(20_000)
@@ -48,7 +40,7 @@ def test_pin_a_trending_topic_to_a_new_meeting_and_export_markdown(
             expect(page.locator("svg.sparkline").first).to_be_visible()
 
             page.goto(f"{server.url}/login?volgende=/agenda")
-            page.fill("input[name=email]", "coordinator@m150.test")
+            page.fill("input[name=email]", COORDINATOR)
             page.fill("input[name=wachtwoord]", PASSWORD)
             page.locator("form button[type=submit]").last.click()
             page.goto(f"{server.url}/agenda")

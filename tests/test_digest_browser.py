@@ -4,21 +4,16 @@ Screenshots go to /tmp/nieuwsradar-digest-*.png for a person to look at."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from nieuwsradar.config import Settings
 from nieuwsradar.core import make_radar
+from support.browser import launch, require_chromium
 from support.digest_data import WEEK, seed_members, seed_week
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
-
-pytestmark = pytest.mark.skipif(shutil.which(CHROMIUM) is None,
-                                reason="Chromium is not installed at /usr/bin/chromium")
+require_chromium()
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +35,7 @@ def test_digest_fits_loads_nothing_and_runs_nothing(html: str, width: int, schem
 
     requests: list[str] = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(pw)
         try:
             page = browser.new_page(viewport={"width": width, "height": 900},
                                     color_scheme=scheme)  # type: ignore[arg-type]

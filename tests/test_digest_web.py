@@ -3,7 +3,6 @@ own page behind a signed link, and the coordinators' overview and preview."""
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +14,7 @@ from nieuwsradar.config import Settings
 from nieuwsradar.core import make_radar
 from nieuwsradar.digest.tokens import make_token
 from support.digest_data import WEEK, seed_members, seed_week
-from support.web import LiveServer
+from support.web import LiveServer, csrf_of, sign_in
 
 KEY = "w" * 32
 PASSWORD = "correct-paard-batterij"
@@ -120,7 +119,7 @@ def test_member_page_changes_the_subscription_and_lists_earlier_weeks(
     with httpx.Client() as client:
         page = client.get(url)
         assert page.status_code == 200 and "Nieuwsradar week 49: 5 berichten" in page.text
-        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+        csrf = csrf_of(page.text)
         saved = client.post(url, data={"csrf": csrf, "domein": ["handhaving", "omgevingswet"],
                                        "zoekopdrachten": "bodycam\n\n\"Wet kwaliteitsborging\"",
                                        "lege_week": "ja"})
@@ -142,10 +141,7 @@ def test_coordinator_sees_status_unsubscribes_and_previews(site: tuple[LiveServe
         radar.unsubscribe(radar.member("dirk@ede.nl").id, "one-click")
     with httpx.Client(base_url=server.url) as client:
         assert client.get("/digest").status_code == 303  # sign in first
-        login = client.get("/login").text
-        csrf = re.search(r'name="csrf" value="([^"]+)"', login).group(1)
-        client.post("/login", data={"email": "coord@m150.example", "wachtwoord": PASSWORD,
-                                    "csrf": csrf, "volgende": "/digest"})
+        sign_in(client, "coord@m150.example", PASSWORD, "/digest")
         overview = client.get("/digest")
         assert overview.status_code == 200
         assert "dirk@ede.nl" in overview.text and "via de afmeldlink" in overview.text

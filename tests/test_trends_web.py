@@ -14,38 +14,22 @@ import pytest
 
 from nieuwsradar.config import Settings
 from nieuwsradar.core import SearchRequest, make_radar
-from support.trend_history import history
-from support.web import LiveServer
-
-PASSWORD = "correct-paard-batterij"
+from support import web
+from support.trend_history import COORDINATOR, PASSWORD, seed_site
+from support.web import LiveServer, csrf_of
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     path = tmp_path_factory.mktemp("trendsweb") / "radar.db"
-    with make_radar(Settings(db=path)) as radar:
-        history(radar, rising="Aanpak illegale vakantieverhuur")
-        radar.add_user("coordinator@m150.test", PASSWORD, name="Coördinator")
+    seed_site(path)
     with LiveServer(Settings(db=path)) as srv:
         yield srv
 
 
-@pytest.fixture
-def client(server: LiveServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=30) as c:
-        yield c
-
-
-def csrf_of(page: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', page)
-    assert found, "no CSRF field on the page"
-    return found.group(1)
-
 
 def sign_in(client: httpx.Client) -> None:
-    token = csrf_of(client.get("/login").text)
-    response = client.post("/login", data={"email": "coordinator@m150.test",
-                                           "wachtwoord": PASSWORD, "csrf": token})
+    response = web.sign_in(client, COORDINATOR, PASSWORD)
     assert response.status_code in (200, 303), response.text
 
 

@@ -4,7 +4,6 @@ own OpenAPI schema (no 5xx, answers match the schema)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,15 +14,18 @@ from hypothesis import HealthCheck, given, settings
 
 from nieuwsradar.config import Settings
 from nieuwsradar.core import make_radar
-from support.web import Archive, LiveServer, build_archive, cheap_password_hashing
+from support.web import (
+    Archive,
+    LiveServer,
+    build_archive,
+    csrf_of,
+    sign_in,
+)
 
 PASSWORD = "api-wachtwoord-123"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _cheap_hashing() -> Iterator[None]:
-    with cheap_password_hashing():
-        yield
+pytestmark = pytest.mark.usefixtures("cheap_hashing")
 
 
 @pytest.fixture(scope="module")
@@ -41,11 +43,6 @@ def server(archive: tuple[Path, Archive, str]) -> Iterator[LiveServer]:
     with LiveServer(Settings(db=archive[0])) as srv:
         yield srv
 
-
-@pytest.fixture
-def client(server: LiveServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=10) as c:
-        yield c
 
 
 def test_search_returns_hits_total_facets_and_warnings(client: httpx.Client) -> None:
@@ -102,13 +99,9 @@ def test_label_correction_needs_a_coordinator(client: httpx.Client,
                      headers={"Authorization": f"Bearer {token}"})
     assert bad.status_code == 422
     # a session works too, but only with the session's CSRF token in the header
-    page = client.get("/login").text
-    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
-    client.post("/login", data={"email": "api@example.nl", "wachtwoord": PASSWORD,
-                                "csrf": csrf})
+    sign_in(client, "api@example.nl", PASSWORD)
     assert client.put(url, json={"labels": []}).status_code == 403
-    session_csrf = re.search(r'name="csrf" value="([^"]+)"',  # type: ignore[union-attr]
-                             client.get("/").text).group(1)
+    session_csrf = csrf_of(client.get("/").text)
     cleared = client.put(url, json={"labels": []}, headers={"X-CSRF-Token": session_csrf})
     assert cleared.status_code == 200 and cleared.json()["labels"] == []
     with make_radar(Settings(db=db)) as radar:

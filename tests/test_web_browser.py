@@ -5,7 +5,6 @@ correction, hostile content staying inert, odd queries, phone and desktop widths
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 from collections.abc import Iterator
 from datetime import timedelta
@@ -17,29 +16,19 @@ import pytest
 from nieuwsradar.config import Settings
 from nieuwsradar.core import make_radar
 from nieuwsradar.present import local
-from support.web import NOW, Archive, LiveServer, build_archive, cheap_password_hashing
+from support.browser import launch, require_chromium
+from support.web import NOW, Archive, LiveServer, build_archive
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
 PASSWORD = "browser-wachtwoord-1"
 # Screenshots for a person to look at (the layout test writes them on every run).
 SHOTS = Path(os.environ.get("NIEUWSRADAR_SHOTS", tempfile.gettempdir())) / "nieuwsradar-shots"
 
-if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
-    if os.environ.get("CI"):
-        pytest.fail(f"{CHROMIUM} is missing in CI; .ci/run should have installed it",
-                    pytrace=False)
-    pytest.skip(f"{CHROMIUM} is not installed (.ci/run installs it with apt-get)",
-                allow_module_level=True)
+require_chromium()
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _cheap_hashing() -> Iterator[None]:
-    with cheap_password_hashing():
-        yield
+pytestmark = pytest.mark.usefixtures("cheap_hashing")
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +49,7 @@ def server(archive: tuple[Path, Archive]) -> Iterator[LiveServer]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        chromium = launch(p)
         yield chromium
         chromium.close()
 

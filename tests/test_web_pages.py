@@ -33,11 +33,6 @@ def server(archive: tuple[Path, Archive]) -> Iterator[LiveServer]:
         yield srv
 
 
-@pytest.fixture
-def client(server: LiveServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=10) as c:
-        yield c
-
 
 @pytest.mark.parametrize("path", ["/", "/zoeken?q=drugslab", "/static/site.css",
                                   "/bestaat-niet", "/item/abc", "/api/items", "/api/docs",

@@ -17,10 +17,11 @@ from nieuwsradar.config import Settings
 from nieuwsradar.core import make_radar
 from nieuwsradar.storage import open_storage
 from nieuwsradar.types import SourceSpec
-from support.web import LiveServer, make_item
+from support.web import LiveServer, csrf_of, make_item, sign_in
 from test_classify import TAXONOMY, make_examples
-from test_web_browser import PASSWORD, SHOTS, _cheap_hashing, browser  # noqa: F401 (fixtures)
+from test_web_browser import PASSWORD, SHOTS, browser  # noqa: F401 (a fixture)
 
+pytestmark = pytest.mark.usefixtures("cheap_hashing")
 EMAIL = "coordinator@example.nl"
 
 
@@ -141,16 +142,9 @@ def test_signed_out_visitors_cannot_see_or_post(server: LiveServer, queue: Queue
 
 def signed_in(client: httpx.Client) -> str:
     """Sign ``client`` in as the coordinator; the session's CSRF token."""
-    def token(html: str) -> str:
-        found = re.search(r'name="csrf" value="([^"]+)"', html)
-        assert found, html
-        return found.group(1)
-
-    form = client.get("/login")
-    answer = client.post("/login", data={"email": EMAIL, "wachtwoord": PASSWORD,
-                                         "csrf": token(form.text)})
+    answer = sign_in(client, EMAIL, PASSWORD)
     assert answer.status_code == 303, answer.text
-    return token(client.get("/twijfelgevallen").text)
+    return csrf_of(client.get("/twijfelgevallen").text)
 
 
 @pytest.mark.parametrize("terug", ["//evil.example", "https://evil.example/",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,15 +12,13 @@ from click.testing import CliRunner
 from nieuwsradar.cli import main
 from nieuwsradar.config import Settings
 from nieuwsradar.core import SignInRefused, make_radar
-from support.web import Archive, LiveServer, build_archive, cheap_password_hashing
+from support import web
+from support.web import Archive, LiveServer, build_archive, csrf_of
 
 PASSWORD = "correct-paard-batterij"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _cheap_hashing() -> Iterator[None]:
-    with cheap_password_hashing():
-        yield
+pytestmark = pytest.mark.usefixtures("cheap_hashing")
 
 
 @pytest.fixture(scope="module")
@@ -39,23 +36,10 @@ def server(archive_db: tuple[Path, Archive]) -> Iterator[LiveServer]:
         yield srv
 
 
-@pytest.fixture
-def client(server: LiveServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=10) as c:
-        yield c
-
-
-def csrf_of(page: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', page)
-    assert found, "no CSRF field on the page"
-    return found.group(1)
-
 
 def sign_in(client: httpx.Client, email: str = "anna@example.nl",
             password: str = PASSWORD) -> httpx.Response:
-    token = csrf_of(client.get("/login").text)
-    return client.post("/login", data={"email": email, "wachtwoord": password,
-                                       "csrf": token, "volgende": "/bronnen"})
+    return web.sign_in(client, email, password, "/bronnen")
 
 
 def human_labels(db: Path, item_id: int) -> list[str]:

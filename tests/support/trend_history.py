@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
-from nieuwsradar.core import Radar
+from nieuwsradar.config import Settings
+from nieuwsradar.core import Radar, make_radar
 from nieuwsradar.types import Label, NewItem, SourceSpec
 
 WEEK = date(2026, 10, 26)  # a finished ISO week (2026-W44)
@@ -52,3 +54,16 @@ def history(radar: Radar, *, weeks: int = 10, rising: str = "",
         made += add(radar, source, [new_item(
             f"r{s}", f"{TOWNS[s]}: {rising}", monday + timedelta(days=2, hours=s))])
     return made
+
+
+COORDINATOR = "coordinator@m150.test"
+PASSWORD = "correct-paard-batterij"
+
+
+def seed_site(path: Path) -> None:
+    """A database for the trends and agenda pages: the ``history`` with a rising topic
+    ("Aanpak illegale vakantieverhuur") and a coordinator (:data:`COORDINATOR`,
+    :data:`PASSWORD`)."""
+    with make_radar(Settings(db=path)) as radar:
+        history(radar, rising="Aanpak illegale vakantieverhuur")
+        radar.add_user(COORDINATOR, PASSWORD, name="Coördinator")

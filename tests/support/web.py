@@ -1,8 +1,9 @@
-"""A real uvicorn server for the web app on a free loopback port, and a small archive
-with ordinary and hostile items for the web tests."""
+"""A real uvicorn server for the web app on a free loopback port, a small archive with
+ordinary and hostile items for the web tests, and signing in through the real form."""
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -13,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 
+import httpx
 import pytest
 import uvicorn
 from argon2 import PasswordHasher
@@ -43,6 +45,21 @@ def cheap_password_hashing() -> Iterator[None]:
         patch.setattr(users, "_HASHER", hasher)
         patch.setattr(users, "_DUMMY_HASH", hasher.hash("dummy"))
         yield
+
+
+def csrf_of(page: str) -> str:
+    """The CSRF token of the (first) form on ``page``."""
+    found = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert found, "no CSRF field on the page"
+    return found.group(1)
+
+
+def sign_in(client: httpx.Client, email: str, password: str,
+            next_page: str = "/") -> httpx.Response:
+    """Sign ``client`` in through the login form (with its CSRF token); the answer."""
+    token = csrf_of(client.get("/login").text)
+    return client.post("/login", data={"email": email, "wachtwoord": password,
+                                       "csrf": token, "volgende": next_page})
 
 
 def free_port() -> int:
